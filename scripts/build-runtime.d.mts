@@ -1,0 +1,1 @@
+export function buildRuntime(options?: { quiet?: boolean }): Promise<void>;

@@ -1,0 +1,180 @@
+/**
+ * The WebSocket hub: one `ws` server in noServer mode. Upgrades are authenticated (token in the
+ * Authorization header or ?access_token=), Host- and Origin-checked, and routed by path to the
+ * handler a feature registered; failures answer 401/403/404 and destroy the socket. Ping/pong drops
+ * dead peers. Also the global endpoint `WS /api/v1/ws` with topic subscriptions and ?after= replay.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { hubClientMessage, type WireEvent } from '../contract/events.js';
+import { hostAllowed, originAllowed, requestToken, tokensEqual, type GuardConfig } from '../http/guards.js';
+import type { EventBus, EventStream } from './bus.js';
+
+export type WsHandler = (socket: WebSocket, req: IncomingMessage, params: Record<string, string>, query: URLSearchParams) => void;
+
+interface WsRoute {
+  pattern: RegExp;
+  keys: string[];
+  handler: WsHandler;
+}
+
+function compile(path: string): { pattern: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([a-zA-Z_]+)\\?\}|:([a-zA-Z_]+)/g, (_m, a: string, b: string) => {
+    keys.push(a ?? b);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}$`), keys };
+}
+
+export class WsHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  private readonly routes: WsRoute[] = [];
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private pingTimer?: NodeJS.Timeout;
+
+  constructor(private readonly guard: GuardConfig, pingIntervalMs = 30_000) {
+    this.pingTimer = setInterval(() => this.pingAll(), pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  route(path: string, handler: WsHandler): void {
+    this.routes.push({ ...compile(path), handler });
+  }
+
+  handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const refuse = (status: number, message: string) => {
+      socket.write(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+      socket.destroy();
+    };
+    if (!hostAllowed(req.headers.host, this.guard)) return refuse(403, 'Host not allowed');
+    if (!originAllowed(req.headers.origin, this.guard)) return refuse(403, 'Origin not allowed');
+    const token = requestToken(req, true);
+    if (!token || !tokensEqual(token, this.guard.token)) return refuse(401, 'Missing or invalid token');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    for (const route of this.routes) {
+      const match = route.pattern.exec(url.pathname);
+      if (!match) continue;
+      const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1] ?? '')]));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.alive.set(ws, true);
+        ws.on('pong', () => this.alive.set(ws, true));
+        route.handler(ws, req, params, url.searchParams);
+      });
+      return;
+    }
+    refuse(404, 'No WebSocket endpoint at this path');
+  };
+
+  private pingAll(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  get clientCount(): number {
+    return this.wss.clients.size;
+  }
+
+  close(): void {
+    clearInterval(this.pingTimer);
+    for (const ws of this.wss.clients) ws.close(1001, 'runtime shutting down');
+    this.wss.close();
+  }
+}
+
+export function sendJson(ws: WebSocket, message: Record<string, unknown>): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}
+
+/** Parse `?after=`; a bad value closes the socket with a readable reason. */
+export function socketCursor(ws: WebSocket, query: URLSearchParams): number | undefined {
+  const raw = query.get('after');
+  if (raw === null || raw === '') return 0;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 0) return n;
+  sendJson(ws, { type: 'error', code: 'invalid_cursor', error: `after must be a non-negative integer, got "${raw}"` });
+  ws.close(1008, 'invalid cursor');
+  return undefined;
+}
+
+/**
+ * Pipe one stream to a socket: replay after the cursor, then live, holding live events that arrive
+ * during the replay. `filter` decides per event; returns the unsubscribe function.
+ */
+export async function pipeStreamToSocket(ws: WebSocket, stream: EventStream, after: number, filter: (e: WireEvent) => boolean = () => true): Promise<() => void> {
+  let live = false;
+  let last = after;
+  const held: WireEvent[] = [];
+  const write = (e: WireEvent) => {
+    if (e.seq <= last) return;
+    last = e.seq;
+    if (filter(e)) sendJson(ws, e);
+  };
+  const unsubscribe = stream.subscribe((e) => (live ? write(e) : held.push(e)));
+  ws.on('close', unsubscribe);
+  const replay = await stream.replay(after);
+  if (replay.truncated) sendJson(ws, { type: 'backlog_truncated', ...replay.truncated });
+  replay.events.forEach(write);
+  held.forEach(write);
+  held.length = 0;
+  live = true;
+  return unsubscribe;
+}
+
+export interface GlobalHubHooks {
+  /** Called when the number of subscribers to a topic goes from 0 to 1 or 1 to 0. */
+  onTopicDemand?: (topic: string, subscribers: number) => void;
+}
+
+/** `WS /api/v1/ws`: subscribe to event types (or "*"), optionally for one workspace. */
+export function attachGlobalHub(hub: WsHub, bus: EventBus, hooks: GlobalHubHooks = {}): { topicSubscribers(topic: string): number } {
+  const demand = new Map<string, number>();
+  const change = (topic: string, delta: number) => {
+    const n = (demand.get(topic) ?? 0) + delta;
+    demand.set(topic, n);
+    hooks.onTopicDemand?.(topic, n);
+  };
+  const stream = bus.stream('global', { backlog: 2000 });
+
+  hub.route('/api/v1/ws', (ws, _req, _params, query) => {
+    const topics = new Set<string>();
+    let workspaceId: string | undefined;
+    const after = socketCursor(ws, query);
+    if (after === undefined) return;
+    sendJson(ws, { type: 'server.connected', last_seq: stream.lastSeq });
+    const wanted = (e: WireEvent) =>
+      (topics.has('*') || topics.has(e.type)) && (!workspaceId || e.workspace_id === undefined || e.workspace_id === workspaceId);
+    void pipeStreamToSocket(ws, stream, after, wanted);
+    ws.on('message', (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(raw));
+      } catch {
+        return sendJson(ws, { type: 'error', code: 'invalid_json', error: 'Messages must be JSON objects' });
+      }
+      const msg = hubClientMessage.safeParse(parsed);
+      if (!msg.success) {
+        return sendJson(ws, { type: 'error', code: 'invalid_message', error: 'Expected {"type":"subscribe","topics":[…],"workspace_id"?}, {"type":"unsubscribe","topics":[…]} or {"type":"ping"}', details: msg.error.issues });
+      }
+      const m = msg.data;
+      if (m.type === 'ping') return sendJson(ws, { type: 'pong' });
+      if (m.type === 'subscribe') {
+        if (m.workspace_id !== undefined) workspaceId = m.workspace_id;
+        for (const t of m.topics) if (!topics.has(t)) (topics.add(t), change(t, 1));
+        return sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
+      }
+      for (const t of m.topics) if (topics.delete(t)) change(t, -1);
+      sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
+    });
+    ws.on('close', () => topics.forEach((t) => change(t, -1)));
+  });
+
+  return { topicSubscribers: (topic) => (demand.get(topic) ?? 0) + (demand.get('*') ?? 0) };
+}

@@ -1,0 +1,7 @@
+/**
+ * The features the runtime is composed of, in start order. Each one is a RuntimeFeature
+ * (src-runtime/feature.ts) living in its own folder.
+ */
+import type { RuntimeFeature } from './feature.js';
+
+export const features: RuntimeFeature[] = [];

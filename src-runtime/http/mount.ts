@@ -1,0 +1,92 @@
+/**
+ * Mounting route bindings on Express: per-route access checks, a JSON body parser only where a
+ * route takes JSON, zod validation of params/query/body with a 400 that names each bad field,
+ * and the success status from the declaration.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import { ApiError } from '../contract/errors.js';
+import { isRawResponse, toExpressPath, type RouteDef } from '../contract/route.js';
+import { isReply, type RouteBinding } from './bind.js';
+import { isLoopbackAddress, requestToken, tokensEqual, type GuardConfig } from './guards.js';
+
+const DEFAULT_JSON_LIMIT = 1024 * 1024;
+
+export function formatIssues(where: string, issues: z.core.$ZodIssue[]): { message: string; details: unknown } {
+  const list = issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  return { message: list.map((i) => `${i.path}: ${i.message}`).join('; '), details: { issues: list } };
+}
+
+function validate<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { message, details } = formatIssues(where, result.error.issues);
+  throw new ApiError(400, 'invalid_request', `Invalid ${where}: ${message}`, details);
+}
+
+function successStatus(def: RouteDef): number {
+  const codes = Object.keys(def.responses).map(Number).filter((c) => c >= 200 && c < 300).sort();
+  return codes[0] ?? 200;
+}
+
+/** Whether the token may ride in ?access_token= (browser SSE and pages that cannot set headers). */
+export function allowsQueryToken(def: RouteDef): boolean {
+  return Object.values(def.responses).some((r) => isRawResponse(r) && (r.contentType.startsWith('text/event-stream') || r.contentType === 'text/html'));
+}
+
+export function checkAccess(def: RouteDef, req: Request, guard: GuardConfig): void {
+  if (def.access === 'public') return;
+  if (def.access === 'loopback' || def.access === 'token+loopback') {
+    if (!isLoopbackAddress(req.socket.remoteAddress)) throw new ApiError(403, 'loopback_only', 'This route answers only to callers on this machine');
+    if (def.access === 'loopback' && req.headers.origin !== undefined) {
+      throw new ApiError(403, 'origin_refused', 'This route refuses requests that carry an Origin header');
+    }
+    if (def.access === 'loopback') return;
+  }
+  const token = requestToken(req, allowsQueryToken(def));
+  if (!token) {
+    throw new ApiError(401, 'unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>" (the token is in runtime.json in the data dir)');
+  }
+  if (!tokensEqual(token, guard.token)) throw new ApiError(401, 'unauthorized', 'Invalid bearer token');
+}
+
+function normaliseParams(def: RouteDef, params: Record<string, unknown>): Record<string, unknown> {
+  if (!def.wildcard) return params;
+  const raw = params[def.wildcard];
+  return { ...params, [def.wildcard]: Array.isArray(raw) ? raw.join('/') : typeof raw === 'string' ? raw : '' };
+}
+
+export function mountRoutes(router: Router, bindings: RouteBinding[], guard: GuardConfig): void {
+  for (const { def, handler } of bindings) {
+    const path = toExpressPath(def);
+    const middlewares: express.RequestHandler[] = [];
+    middlewares.push((req, _res, next) => {
+      checkAccess(def, req, guard);
+      next();
+    });
+    if (def.body) {
+      const limit = def.maxBodyBytes ?? DEFAULT_JSON_LIMIT;
+      middlewares.push(express.json({ limit, strict: false, type: () => true }));
+    }
+    const status = successStatus(def);
+    router[def.method](path, ...middlewares, async (req: Request, res: Response) => {
+      const params = validate(def.params, normaliseParams(def, req.params as Record<string, unknown>), 'path');
+      const query = validate(def.query, req.query, 'query');
+      // No body at all is validated as {} so all-optional bodies may be omitted.
+      const body = def.body ? validate(def.body, req.body ?? {}, 'body') : undefined;
+      const result = await handler({ params, query, body, req, res } as never);
+      if (res.headersSent || res.writableEnded) return;
+      if (result === undefined) {
+        if (!res.headersSent) res.status(204).end();
+        return;
+      }
+      if (isReply(result)) {
+        if (result.headers) res.set(result.headers);
+        res.status(result.status).json(result.body);
+        return;
+      }
+      res.status(status).json(result);
+    });
+  }
+}

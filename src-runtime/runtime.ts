@@ -1,0 +1,183 @@
+/**
+ * The composition root: prepares and locks the data dir, opens the store, builds the bus, the
+ * WebSocket hub, the workspace service and every feature, assembles the HTTP app and listens.
+ * `stop()` undoes it in reverse (features first, so apps and agents end before the store closes).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { defaultRuntimeConfig } from './contract/runtime.js';
+import { EventBus } from './events/bus.js';
+import { setDefaultHeartbeatMs } from './events/sse.js';
+import { attachGlobalHub, WsHub } from './events/ws-hub.js';
+import type { FeatureInstance, RuntimeContext, RuntimeFeature, RuntimeOptions } from './feature.js';
+import { features as defaultFeatures } from './features.js';
+import { createHttpApp } from './http/app.js';
+import type { RouteBinding } from './http/bind.js';
+import type { GuardConfig } from './http/guards.js';
+import type { Services } from './services.js';
+import { Store } from './store/db.js';
+import { lockDataDir, loadOrCreateToken, prepareDataDir, removeDiscovery, writeDiscovery } from './system/data-dir.js';
+import { probeSystemGit } from './system/git-info.js';
+import { systemRoutes } from './system/routes.js';
+import { StatsSampler } from './system/stats.js';
+import { VERSION } from './version.js';
+import { WorkspaceService } from './workspaces/service.js';
+import { workspaceRoutes } from './workspaces/routes.js';
+
+export interface RunningRuntime {
+  url: string;
+  port: number;
+  token: string;
+  ctx: RuntimeContext;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+export class StartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export async function startRuntime(options: RuntimeOptions, featureList: RuntimeFeature[] = defaultFeatures): Promise<RunningRuntime> {
+  await prepareDataDir(options.dataDir);
+  const unlock = await lockDataDir(options.dataDir);
+  const cleanups: Array<() => Promise<void> | void> = [unlock];
+  try {
+    return await startLocked(options, featureList, cleanups);
+  } catch (error) {
+    for (const fn of cleanups.reverse()) await fn();
+    throw error;
+  }
+}
+
+async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[], cleanups: Array<() => Promise<void> | void>): Promise<RunningRuntime> {
+  const token = await loadOrCreateToken(options.dataDir, options.token);
+  const store = await Store.open(options.dataDir);
+  cleanups.push(() => store.close());
+  if (options.fastTimers) setDefaultHeartbeatMs(500);
+
+  let port = 0;
+  const extraHosts = isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host];
+  const guard: GuardConfig = {
+    token,
+    port: () => port,
+    allowedHosts: () => [...store.data.config.allowed_hosts, ...extraHosts],
+  };
+  const bus = new EventBus();
+  const hub = new WsHub(guard, options.fastTimers ? 1000 : 30_000);
+  cleanups.push(() => hub.close());
+  const workspaces = new WorkspaceService(store, bus);
+  const services: Services = { workspaces, gitInfo: probeSystemGit };
+  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+
+  const ctx: RuntimeContext = {
+    version: VERSION,
+    options,
+    dataDir: options.dataDir,
+    token,
+    startedAt: new Date(),
+    store,
+    bus,
+    hub,
+    services,
+    url: () => `http://${urlHost}:${port}`,
+    port: () => port,
+    config: () => store.data.config ?? defaultRuntimeConfig,
+    log: (message) => process.stderr.write(`[runtime] ${message}\n`),
+  };
+
+  if (options.workspace) {
+    const { workspace } = await workspaces.create({ root_dir: options.workspace, trusted: true, make_default: true });
+    if (!workspace.trusted) await workspaces.patch(workspace.id, { trusted: true });
+  }
+
+  const instances: Array<[string, FeatureInstance]> = [];
+  for (const feature of featureList) {
+    instances.push([feature.name, await feature.setup(ctx)]);
+  }
+  cleanups.push(async () => {
+    for (const [name, instance] of [...instances].reverse()) {
+      try {
+        await instance.stop?.();
+      } catch (error) {
+        ctx.log(`feature ${name} failed to stop: ${(error as Error).message}`);
+      }
+    }
+  });
+
+  const bindings: RouteBinding[] = [];
+  bindings.push(
+    ...systemRoutes(ctx, () => instances, () => bindings),
+    ...workspaceRoutes(workspaces, () => instances.map(([, f]) => f)),
+  );
+  for (const [, instance] of instances) bindings.push(...(instance.routes ?? []));
+
+  const sampler = new StatsSampler(options.dataDir);
+  let statsTimer: NodeJS.Timeout | undefined;
+  const globalHub = attachGlobalHub(hub, bus, {
+    onTopicDemand: () => {
+      const wanted = globalHub.topicSubscribers('system_stats') > 0;
+      if (wanted && !statsTimer) {
+        const tick = async () => bus.publish('global', 'system_stats', { stats: await sampler.sample() });
+        void tick();
+        statsTimer = setInterval(() => void tick(), options.fastTimers ? 250 : 2000);
+        statsTimer.unref();
+      } else if (!wanted && statsTimer) {
+        clearInterval(statsTimer);
+        statsTimer = undefined;
+      }
+    },
+  });
+  cleanups.push(() => clearInterval(statsTimer));
+
+  const app = createHttpApp({ guard, bindings, rendererDir: options.rendererDir });
+  const server = createServer({ keepAliveTimeout: 65_000 }, app);
+  server.on('upgrade', hub.handleUpgrade);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new StartError('port_in_use', `Port ${options.port} on ${options.host} is already in use; pass --port 0 for any free port`));
+      else if (error.code === 'EACCES') reject(new StartError('port_forbidden', `Not allowed to listen on ${options.host}:${options.port}`));
+      else reject(error);
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+
+  for (const [, instance] of instances) await instance.started?.();
+  await writeDiscovery(options.dataDir, { url: ctx.url(), port, token, pid: process.pid, version: VERSION, started_at: ctx.startedAt.toISOString() });
+  cleanups.push(() => removeDiscovery(options.dataDir));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: ctx.url(),
+    port,
+    token,
+    ctx,
+    server,
+    stop: () =>
+      (stopping ??= (async () => {
+        for (const fn of [...cleanups].reverse()) {
+          try {
+            await fn();
+          } catch (error) {
+            ctx.log(`shutdown step failed: ${(error as Error).message}`);
+          }
+        }
+      })()),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Runtime routes: /health, status, config, and the API's own description (OpenAPI JSON/YAML and the
+ * reference page), generated lazily from every mounted route declaration.
+ */
+import { stringify } from 'yaml';
+import { defaultRuntimeConfig, runtimeApi, runtimeConfigSchema, type RuntimeConfig } from '../contract/runtime.js';
+import { badRequest } from '../contract/errors.js';
+import { bind, type RouteBinding } from '../http/bind.js';
+import { buildOpenApi } from '../http/openapi.js';
+import { renderDocsPage } from '../http/docs-page.js';
+import type { FeatureInstance, RuntimeContext } from '../feature.js';
+import { formatIssues } from '../http/mount.js';
+
+export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string, FeatureInstance]>, allRoutes: () => RouteBinding[]): RouteBinding[] {
+  let openapi: Record<string, unknown> | undefined;
+  const doc = () => (openapi ??= buildOpenApi(allRoutes().map((b) => b.def), { version: ctx.version, serverUrl: ctx.url() }));
+  let docsHtml: string | undefined;
+  let yamlText: string | undefined;
+  const uptime = () => Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10;
+
+  const saveConfig = (next: Record<string, unknown>) => {
+    const parsed = runtimeConfigSchema.safeParse(next);
+    if (!parsed.success) {
+      const { message, details } = formatIssues('body', parsed.error.issues);
+      throw badRequest('invalid_config', `Invalid runtime config: ${message}`, details);
+    }
+    const config: RuntimeConfig = parsed.data;
+    if (config.default_workspace_id && !ctx.services.workspaces.findById(config.default_workspace_id)) {
+      throw badRequest('workspace_not_found', `default_workspace_id "${config.default_workspace_id}" is not a registered workspace`);
+    }
+    ctx.store.update((d) => (d.config = config));
+    return { config };
+  };
+
+  return [
+    bind(runtimeApi.health, () => ({ status: 'ok' as const, version: ctx.version, uptime_s: uptime() })),
+    bind(runtimeApi.status, async () => {
+      const counts = { workspaces: ctx.services.workspaces.count(), live_sessions: 0, running_apps: 0 };
+      const featureStatus: Record<string, unknown> = {};
+      for (const [name, f] of features()) {
+        const c = f.counts?.();
+        if (c?.live_sessions) counts.live_sessions += c.live_sessions;
+        if (c?.running_apps) counts.running_apps += c.running_apps;
+        const s = f.status?.();
+        if (s) featureStatus[name] = s;
+      }
+      const mem = process.memoryUsage();
+      return {
+        runtime: {
+          version: ctx.version,
+          pid: process.pid,
+          node_version: process.version,
+          platform: `${process.platform}-${process.arch}`,
+          started_at: ctx.startedAt.toISOString(),
+          uptime_s: uptime(),
+          data_dir: ctx.dataDir,
+          url: ctx.url(),
+          git: await ctx.services.gitInfo(),
+          counts,
+          memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
+          features: featureStatus,
+        },
+      };
+    }),
+    bind(runtimeApi.getConfig, () => ({ config: ctx.config() })),
+    // PUT replaces the config (defaults for what is missing) but keeps the default workspace.
+    bind(runtimeApi.putConfig, ({ body }) => saveConfig({ ...structuredClone(defaultRuntimeConfig), default_workspace_id: ctx.config().default_workspace_id, ...body })),
+    bind(runtimeApi.patchConfig, ({ body }) => saveConfig({ ...ctx.config(), ...body })),
+    bind(runtimeApi.openapiJson, ({ res }) => {
+      res.json(doc());
+    }),
+    bind(runtimeApi.openapiYaml, ({ res }) => {
+      res.type('application/yaml').send((yamlText ??= stringify(doc(), { aliasDuplicateObjects: false })));
+    }),
+    bind(runtimeApi.docs, ({ res }) => {
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      res.type('html').send((docsHtml ??= renderDocsPage(doc())));
+    }),
+  ];
+}
+
