@@ -7,7 +7,7 @@
 import type { RuntimeConfig } from './contract/runtime.js';
 import type { Workspace, WorkspaceDetail } from './contract/workspaces.js';
 import type { EventBus } from './events/bus.js';
-import type { WsHub } from './events/ws-hub.js';
+import type { HubDemand, WsHub } from './events/ws-hub.js';
 import type { RouteBinding } from './http/bind.js';
 import type { Services } from './services.js';
 import type { Store } from './store/db.js';
@@ -32,6 +32,8 @@ export interface RuntimeContext {
   readonly store: Store;
   readonly bus: EventBus;
   readonly hub: WsHub;
+  /** Who subscribes to which topics on WS /api/v1/ws (start watchers and samplers lazily). */
+  readonly demand: HubDemand;
   readonly services: Services;
   /** The address the server listens on, once it does. */
   url(): string;

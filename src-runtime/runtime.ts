@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultRuntimeConfig } from './contract/runtime.js';
 import { EventBus } from './events/bus.js';
 import { setDefaultHeartbeatMs } from './events/sse.js';
-import { attachGlobalHub, WsHub } from './events/ws-hub.js';
+import { attachGlobalHub, WsHub, type HubDemand } from './events/ws-hub.js';
 import type { FeatureInstance, RuntimeContext, RuntimeFeature, RuntimeOptions } from './feature.js';
 import { features as defaultFeatures } from './features.js';
 import { createHttpApp } from './http/app.js';
@@ -74,6 +74,7 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
   const bus = new EventBus();
   const hub = new WsHub(guard, options.fastTimers ? 1000 : 30_000);
   cleanups.push(() => hub.close());
+  const demand: HubDemand = attachGlobalHub(hub, bus);
   const workspaces = new WorkspaceService(store, bus);
   const services: Services = { workspaces, gitInfo: probeSystemGit };
   const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
@@ -87,6 +88,7 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
     store,
     bus,
     hub,
+    demand,
     services,
     url: () => `http://${urlHost}:${port}`,
     port: () => port,
@@ -122,19 +124,18 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
 
   const sampler = new StatsSampler(options.dataDir);
   let statsTimer: NodeJS.Timeout | undefined;
-  const globalHub = attachGlobalHub(hub, bus, {
-    onTopicDemand: () => {
-      const wanted = globalHub.topicSubscribers('system_stats') > 0;
-      if (wanted && !statsTimer) {
-        const tick = async () => bus.publish('global', 'system_stats', { stats: await sampler.sample() });
-        void tick();
-        statsTimer = setInterval(() => void tick(), options.fastTimers ? 250 : 2000);
-        statsTimer.unref();
-      } else if (!wanted && statsTimer) {
-        clearInterval(statsTimer);
-        statsTimer = undefined;
-      }
-    },
+  demand.onChange((topic) => {
+    if (topic !== 'system_stats' && topic !== '*') return;
+    const wanted = demand.subscribers('system_stats') > 0;
+    if (wanted && !statsTimer) {
+      const tick = async () => bus.publish('global', 'system_stats', { stats: await sampler.sample() });
+      void tick();
+      statsTimer = setInterval(() => void tick(), options.fastTimers ? 250 : 2000);
+      statsTimer.unref();
+    } else if (!wanted && statsTimer) {
+      clearInterval(statsTimer);
+      statsTimer = undefined;
+    }
   });
   cleanups.push(() => clearInterval(statsTimer));
 

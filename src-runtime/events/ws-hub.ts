@@ -128,19 +128,25 @@ export async function pipeStreamToSocket(ws: WebSocket, stream: EventStream, aft
   return unsubscribe;
 }
 
-export interface GlobalHubHooks {
-  /** Called when the number of subscribers to a topic goes from 0 to 1 or 1 to 0. */
-  onTopicDemand?: (topic: string, subscribers: number) => void;
+/** Who listens to what on the global hub: features start work lazily (watchers, stats) on demand. */
+export interface HubDemand {
+  /** Open subscriptions to `topic` (or "*") for `workspaceId` (or for every workspace). */
+  subscribers(topic: string, workspaceId?: string): number;
+  /** Called whenever a subscription is added or removed. */
+  onChange(listener: (topic: string, workspaceId: string | undefined) => void): () => void;
 }
 
 /** `WS /api/v1/ws`: subscribe to event types (or "*"), optionally for one workspace. */
-export function attachGlobalHub(hub: WsHub, bus: EventBus, hooks: GlobalHubHooks = {}): { topicSubscribers(topic: string): number } {
-  const demand = new Map<string, number>();
-  const change = (topic: string, delta: number) => {
-    const n = (demand.get(topic) ?? 0) + delta;
-    demand.set(topic, n);
-    hooks.onTopicDemand?.(topic, n);
+export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
+  // key: `${topic}\0${workspaceId ?? ''}` → count
+  const counts = new Map<string, number>();
+  const listeners = new Set<(topic: string, workspaceId: string | undefined) => void>();
+  const change = (topic: string, workspaceId: string | undefined, delta: number) => {
+    const key = `${topic}\0${workspaceId ?? ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + delta);
+    listeners.forEach((fn) => fn(topic, workspaceId));
   };
+  const count = (topic: string, workspaceId: string | undefined) => counts.get(`${topic}\0${workspaceId ?? ''}`) ?? 0;
   const stream = bus.stream('global', { backlog: 2000 });
 
   hub.route('/api/v1/ws', (ws, _req, _params, query) => {
@@ -152,6 +158,9 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus, hooks: GlobalHubHooks
     const wanted = (e: WireEvent) =>
       (topics.has('*') || topics.has(e.type)) && (!workspaceId || e.workspace_id === undefined || e.workspace_id === workspaceId);
     void pipeStreamToSocket(ws, stream, after, wanted);
+    const dropAll = () => {
+      for (const t of topics) change(t, workspaceId, -1);
+    };
     ws.on('message', (raw) => {
       let parsed: unknown;
       try {
@@ -166,15 +175,27 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus, hooks: GlobalHubHooks
       const m = msg.data;
       if (m.type === 'ping') return sendJson(ws, { type: 'pong' });
       if (m.type === 'subscribe') {
-        if (m.workspace_id !== undefined) workspaceId = m.workspace_id;
-        for (const t of m.topics) if (!topics.has(t)) (topics.add(t), change(t, 1));
+        if (m.workspace_id !== undefined && m.workspace_id !== workspaceId) {
+          // Moving the socket to another workspace moves its existing subscriptions too.
+          dropAll();
+          workspaceId = m.workspace_id;
+          for (const t of topics) change(t, workspaceId, 1);
+        }
+        for (const t of m.topics) if (!topics.has(t)) (topics.add(t), change(t, workspaceId, 1));
         return sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
       }
-      for (const t of m.topics) if (topics.delete(t)) change(t, -1);
+      for (const t of m.topics) if (topics.delete(t)) change(t, workspaceId, -1);
       sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
     });
-    ws.on('close', () => topics.forEach((t) => change(t, -1)));
+    ws.on('close', dropAll);
   });
 
-  return { topicSubscribers: (topic) => (demand.get(topic) ?? 0) + (demand.get('*') ?? 0) };
+  return {
+    subscribers: (topic, workspaceId) =>
+      count(topic, undefined) + count('*', undefined) + (workspaceId ? count(topic, workspaceId) + count('*', workspaceId) : 0),
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
