@@ -23,6 +23,14 @@ function toAcpMcp(servers: McpServerSpec[]): acp.McpServer[] {
   });
 }
 
+function parseSessionUpdate(params: unknown): acp.SessionNotification {
+  const p = params as acp.SessionNotification | null;
+  if (!p || typeof p !== 'object' || typeof p.sessionId !== 'string' || typeof p.update?.sessionUpdate !== 'string') {
+    throw acp.RequestError.invalidParams(undefined, 'session/update needs sessionId and update.sessionUpdate');
+  }
+  return p;
+}
+
 function contentText(content: unknown): string | undefined {
   if (!content || typeof content !== 'object') return undefined;
   const c = content as { type?: string; text?: string; uri?: string };
@@ -106,7 +114,9 @@ export class AcpHarness implements Harness {
 
     const app = acp
       .client({ name: 'workspace-runtime' })
-      .onNotification(acp.methods.client.session.update, ({ params }) => {
+      // session/update is the hot path (thousands a second): a shape check instead of the SDK's
+      // full schema parse; onUpdate reads every field defensively.
+      .onNotification(acp.methods.client.session.update, parseSessionUpdate, ({ params }) => {
         if (!this.replaying) this.onUpdate(params.update);
       })
       .onRequest(acp.methods.client.session.requestPermission, async ({ params }) => this.onPermission(params))

@@ -111,7 +111,11 @@ const app = acp
           const wait = due - performance.now();
           if (wait > 1) await sleep(wait);
         }
-        await say(`${i}:${performance.timeOrigin + performance.now()}`);
+        // Raw JSON-RPC lines (valid ACP on the wire) so the agent's own SDK overhead does not
+        // limit the rate the runtime's event path is measured at.
+        process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'session/update', params: { sessionId, update: { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: `${i}:${performance.timeOrigin + performance.now()}` } } } })}\n`);
+        if (!process.stdout.writableNeedDrain) await new Promise((r) => setImmediate(r));
+        else await new Promise((r) => process.stdout.once("drain", r));
       }
       return { stopReason: 'end_turn' };
     }
