@@ -21,7 +21,13 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     rt = await startTestRuntime({ workspace: root, features: [agentsFeature] });
     const cfg = await rt.json('/api/v1/runtime/config', {
       method: 'PATCH',
-      json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' },
+      json: {
+        agents: [
+          { name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] },
+          { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 1 },
+        ],
+        default_agent: 'scripted',
+      },
     });
     expect(cfg.status).toBe(200);
   });
@@ -204,6 +210,17 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const garbage = await send(id, 'GARBAGE');
     const g = await waitRun(rt, garbage.id, ['failed']);
     expect(g.failure.kind).toMatch(/agent_crashed|agent_error/);
+  });
+
+  it('fails a turn of an agent that stops talking (agent_hung) and restarts it for the next message', async () => {
+    const { body } = await rt.json('/api/v1/sessions', { method: 'POST', json: { agent: 'hanger' } });
+    const id = body.session.id as string;
+    await waitSession(rt, id, ['idle']);
+    const run = await send(id, 'HANG');
+    const failed = await waitRun(rt, run.id, ['failed'], 10_000);
+    expect(failed).toMatchObject({ stop_reason: 'agent_hung', failure: { kind: 'agent_hung' } });
+    const next = await send(id, 'are you back?');
+    await waitRun(rt, next.id, ['completed']);
   });
 
   it('replays every event exactly once on SSE reconnect with Last-Event-ID, and over the session WebSocket', async () => {
