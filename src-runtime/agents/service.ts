@@ -279,7 +279,7 @@ export class AgentService {
           if (t) Object.assign(t, { output: e.output, status: e.status ?? null });
         }
       }
-      if (evs.length) messages.push({ role: 'assistant' as const, run_id: run.id, content: text, ...(thinking ? { thinking } : {}), tools: [...tools.values()], status: run.status, ts: run.started_at ?? run.created_at });
+      if (text || thinking || tools.size) messages.push({ role: 'assistant' as const, run_id: run.id, content: text, ...(thinking ? { thinking } : {}), tools: [...tools.values()], status: run.status, ts: run.started_at ?? run.created_at });
     }
     return messages;
   }
