@@ -24,7 +24,8 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
       json: {
         agents: [
           { name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] },
-          { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 1 },
+          { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 2 },
+          { name: 'stuck', protocol: 'acp', command: process.execPath, args: [script], env: { SCRIPTED_HANG_INIT: '1' }, silence_timeout_s: 1 },
         ],
         default_agent: 'scripted',
       },
@@ -221,6 +222,12 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(failed).toMatchObject({ stop_reason: 'agent_hung', failure: { kind: 'agent_hung' } });
     const next = await send(id, 'are you back?');
     await waitRun(rt, next.id, ['completed']);
+
+    const stuck = (await rt.json('/api/v1/sessions', { method: 'POST', json: { agent: 'stuck' } })).body.session;
+    const failedStart = await waitSession(rt, stuck.id, ['failed'], 10_000);
+    expect(failedStart.failure).toMatchObject({ kind: 'agent_start_timeout' });
+    const refused = await send(stuck.id, 'hello?');
+    expect((await waitRun(rt, refused.id, ['failed'], 10_000)).stop_reason).toBe('agent_start_timeout');
   });
 
   it('replays every event exactly once on SSE reconnect with Last-Event-ID, and over the session WebSocket', async () => {

@@ -371,7 +371,15 @@ export class AgentService {
       const workspace = await this.workspaceOf(s);
       const harness = this.makeHarness(s, agent, workspace, await mcpServersFor(workspace.root_dir));
       try {
-        const started = await harness.start();
+        // An agent that never answers its handshake fails the start instead of hanging the session.
+        const startLimitMs = Math.min(agent.silence_timeout_s, 60) * 1000;
+        let startTimer: NodeJS.Timeout | undefined;
+        const started = await Promise.race([
+          harness.start(),
+          new Promise<never>((_, reject) => {
+            startTimer = setTimeout(() => reject(new HarnessError('agent_start_timeout', `The agent did not finish starting within ${startLimitMs / 1000} s`)), startLimitMs);
+          }),
+        ]).finally(() => clearTimeout(startTimer));
         Object.assign(s, { agent_session_id: started.agent_session_id ?? s.agent_session_id, acp_caps: started.acp_caps, failure: null, last_error: null });
         if (s.protocol === 'acp' && started.agent_session_id) s.conversation_started = true;
         live.harness = harness;
