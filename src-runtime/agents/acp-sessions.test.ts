@@ -360,3 +360,35 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(status.counts.live_sessions).toBeGreaterThan(0);
   });
 });
+
+describe('ACP sessions across a runtime restart', () => {
+  it('lists the session, fails the in-flight run with runtime_restarted, and loads the agent session on the next message', async () => {
+    const root = await realpath(await makeTempDir('wr-ws-'));
+    const dataDir = await makeTempDir('wr-data-');
+    let rt = await startTestRuntime({ workspace: root, features: [agentsFeature], dataDir });
+    try {
+      await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' } });
+      const { body } = await rt.json('/api/v1/sessions', { method: 'POST', json: {} });
+      const id = body.session.id as string;
+      const agentSessionId = (await waitSession(rt, id, ['idle'])).agent_session_id;
+      const run = (await rt.json(`/api/v1/sessions/${id}/messages`, { method: 'POST', json: { content: 'SLOW 100' } })).body.run;
+      await waitRun(rt, run.id, ['running']);
+      const lastSeqBefore = (await rt.json(`/api/v1/sessions/${id}`)).body.session.last_seq;
+      await rt.close();
+      rt = await startTestRuntime({ workspace: root, features: [agentsFeature], dataDir });
+      const session = (await rt.json(`/api/v1/sessions/${id}`)).body.session;
+      expect(session).toMatchObject({ state: 'idle', agent_session_id: agentSessionId });
+      expect(session.last_seq).toBeGreaterThan(lastSeqBefore);
+      expect((await rt.json(`/api/v1/runs/${run.id}`)).body.run).toMatchObject({ status: 'failed', stop_reason: 'runtime_restarted' });
+      const next = (await rt.json(`/api/v1/sessions/${id}/messages`, { method: 'POST', json: { content: 'back again' } })).body.run;
+      await waitRun(rt, next.id, ['completed']);
+      const transcript = (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages;
+      expect(transcript[transcript.length - 1].content).toBe('Hello, you said: back again (loaded)');
+      const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === next.id));
+      const seqs = events.map((e) => e.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    } finally {
+      await rt.close();
+    }
+  });
+});
