@@ -24,6 +24,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
       json: {
         agents: [
           { name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] },
+          { name: 'with-mcp', protocol: 'acp', command: process.execPath, args: [script], mcp_servers: [{ name: 'search', transport: 'stdio', command: 'search-mcp', secret_env: ['WR_TEST_SECRET'] }] },
           { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 2 },
           { name: 'stuck', protocol: 'acp', command: process.execPath, args: [script], env: { SCRIPTED_HANG_INIT: '1' }, silence_timeout_s: 1 },
         ],
@@ -263,6 +264,11 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const run = await send(id, 'MCP');
     await waitRun(rt, run.id, ['completed']);
     expect((await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages[1].content).toBe('mcp: docs');
+    const withMcp = (await rt.json('/api/v1/sessions', { method: 'POST', json: { agent: 'with-mcp' } })).body.session.id;
+    await waitSession(rt, withMcp, ['idle']);
+    const mcpRun = await send(withMcp, 'MCP');
+    await waitRun(rt, mcpRun.id, ['completed']);
+    expect((await rt.json(`/api/v1/sessions/${withMcp}/messages`)).body.messages[1].content).toBe('mcp: docs,search');
 
     const settings = await rt.json('/api/v1/settings', { method: 'PUT', json: { permissions: { allow: ['Bash(npm test)'] }, model: 'sonnet' } });
     expect(settings.body.path).toBe(join(root, '.claude', 'settings.json'));

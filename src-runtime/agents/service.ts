@@ -21,7 +21,7 @@ import { mcpServersFor } from '../settings/service.js';
 import { AcpHarness } from './acp-harness.js';
 import { ClaudeHarness } from './claude-harness.js';
 import type { AgentCatalog, ResolvedAgent } from './catalog.js';
-import { HarnessError, type Harness, type HarnessEvent, type PermissionAnswer, type PermissionAsk, type TurnUsage } from './harness.js';
+import { HarnessError, type McpServerSpec, type Harness, type HarnessEvent, type PermissionAnswer, type PermissionAsk, type TurnUsage } from './harness.js';
 
 type SessionState = Session['state'];
 
@@ -369,7 +369,7 @@ export class AgentService {
       const agent = await this.catalog.find(s.agent_name);
       if (!agent?.available) throw new HarnessError('agent_unavailable', `Agent "${s.agent_name}" cannot run here: ${agent?.unavailable_reason ?? 'it is no longer configured'}`);
       const workspace = await this.workspaceOf(s);
-      const harness = this.makeHarness(s, agent, workspace, await mcpServersFor(workspace.root_dir));
+      const harness = this.makeHarness(s, agent, workspace, mergeMcp(await mcpServersFor(workspace.root_dir), agent));
       try {
         // An agent that never answers its handshake fails the start instead of hanging the session.
         const startLimitMs = Math.min(agent.silence_timeout_s, 60) * 1000;
@@ -717,6 +717,16 @@ export class AgentService {
     await Promise.all([...this.live.keys()].map((id) => this.stopHarness(id).catch(() => undefined)));
     await Promise.all([...this.logs.values()].map((log) => log.close().catch(() => undefined)));
   }
+}
+
+/** Settings' MCP servers plus the agent definition's own (which win by name); secret_env names pass values from the runtime's environment. */
+function mergeMcp(fromSettings: McpServerSpec[], agent: ResolvedAgent): McpServerSpec[] {
+  const byName = new Map(fromSettings.map((s) => [s.name, s]));
+  for (const m of agent.mcp_servers) {
+    const secrets = Object.fromEntries((m.secret_env ?? []).filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+    byName.set(m.name, { name: m.name, transport: m.transport, command: m.command, args: m.args ?? [], env: { ...(m.env ?? {}), ...secrets }, url: m.url, headers: {} });
+  }
+  return [...byName.values()];
 }
 
 function cleanUsage(u: TurnUsage): Run['usage'] {
