@@ -362,8 +362,17 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(detail.sessions.some((s: { id: string }) => s.id === id)).toBe(true);
     expect(detail.skills).toEqual([{ name: 'deploy', description: 'Ship it', path: join(root, '.claude', 'skills', 'deploy', 'SKILL.md'), scope: 'workspace' }]);
     expect(detail.agents.some((a: { name: string }) => a.name === 'scripted')).toBe(true);
-    const status = (await rt.json('/api/v1/runtime/status')).body.runtime;
-    expect(status.counts.live_sessions).toBeGreaterThan(0);
+    const busy = await newSession();
+    const live = await send(busy, 'SLOW 100');
+    const queuedRun = await send(busy, 'never runs');
+    await waitRun(rt, live.id, ['running']);
+    expect((await rt.json('/api/v1/runtime/status')).body.runtime.counts.live_sessions).toBeGreaterThan(0);
+    const stopped = await rt.json(`/api/v1/sessions/${busy}`, { method: 'DELETE' });
+    expect(stopped.body.session.state).toBe('stopped');
+    expect((await rt.json(`/api/v1/runs/${live.id}`)).body.run).toMatchObject({ status: 'cancelled', stop_reason: 'session_stopped' });
+    expect((await rt.json(`/api/v1/runs/${queuedRun.id}`)).body.run).toMatchObject({ status: 'cancelled', stop_reason: 'session_stopped' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await rt.json(`/api/v1/sessions/${busy}`)).body.session.state).toBe('stopped');
   });
 });
 

@@ -495,16 +495,21 @@ export class AgentService {
       this.finishRun(s, run, 'failed', error instanceof HarnessError ? error.kind : 'agent_start_failed', e.message);
       return this.afterRun(s);
     }
-    if (isFinal(run.status)) return this.afterRun(s); // cancelled while the agent started
+    if (isFinal(run.status)) {
+      // Cancelled while the agent started.
+      this.finishRun(s, run, 'cancelled', 'cancelled');
+      return this.afterRun(s);
+    }
     this.setState(s, 'running');
     try {
       const result = await this.watchSilence(s, run, harness, harness.prompt(run.prompt));
-      if (this.stopping) return; // shutdown: the next start records runtime_restarted
+      if (this.stopping || live.activeRunId !== run.id) return; // shutdown (the next start records runtime_restarted) or DELETE
       const cancelled = result.stop_reason === 'cancelled' || run.status === 'cancelled';
       if (result.usage) run.usage = cleanUsage(result.usage);
       this.finishRun(s, run, cancelled ? 'cancelled' : 'completed', result.stop_reason);
     } catch (error) {
-      if (this.stopping) return;
+      // Shutdown, or the session was stopped under the run (DELETE): nothing more to record.
+      if (this.stopping || live.activeRunId !== run.id) return;
       const e = error as Error;
       const kind = error instanceof HarnessError ? error.kind : 'agent_error';
       if (run.status === 'cancelled') this.finishRun(s, run, 'cancelled', 'cancelled');
@@ -569,6 +574,7 @@ export class AgentService {
     run.stop_reason = stopReason;
     run.ended_at = new Date().toISOString();
     if (status === 'failed') run.failure = { kind: stopReason, summary: error ?? stopReason };
+    this.ctx.store.touch();
     this.setRunStatus(s, run, status, { stop_reason: stopReason });
     if (status === 'failed') this.emit(s.id, run.id, 'error', { error: `${stopReason}: ${error ?? ''}`.trim() });
     this.emit(s.id, run.id, 'done', { status, stop_reason: stopReason, ...(run.usage ? { usage: run.usage } : {}) });
