@@ -514,6 +514,12 @@ export class AgentService {
       const kind = error instanceof HarnessError ? error.kind : 'agent_error';
       if (run.status === 'cancelled') this.finishRun(s, run, 'cancelled', 'cancelled');
       else this.finishRun(s, run, 'failed', kind, e.message);
+      if (kind === 'conversation_lost') {
+        // The agent cannot resume its conversation: the next message starts a fresh one.
+        Object.assign(s, { conversation_started: false, agent_session_id: s.protocol === 'claude-code' ? randomUUID() : null });
+        live.harness = undefined;
+        void harness.stop();
+      }
       if (!harness.alive || kind === 'agent_hung') {
         live.harness = undefined;
         if (kind === 'agent_crashed' || kind === 'agent_error' || kind === 'agent_hung') this.setState(s, 'failed', { failure: { kind, summary: e.message }, last_error: e.message, stop_reason: kind });
