@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -292,6 +292,10 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const outside = await send(id, `WRITE ${join(home, 'escape.txt')} nope`);
     const failed = await waitRun(rt, outside.id, ['failed']);
     expect(failed.failure.summary).toContain('outside the workspace');
+    await symlink(home, join(root, 'link-out'));
+    const viaLink = await send(id, `WRITE ${join(root, 'link-out', 'escape.txt')} nope`);
+    expect((await waitRun(rt, viaLink.id, ['failed'])).failure.summary).toContain('outside the workspace');
+    await expect(readFile(join(home, 'escape.txt'), 'utf8')).rejects.toThrow();
   });
 
   it('runs agent-runs (202, creating a session) and streams one run over SSE until it ends', async () => {

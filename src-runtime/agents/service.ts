@@ -417,7 +417,9 @@ export class AgentService {
         }
       },
     };
-    const env = { ...process.env, ...agent.env };
+    // The runtime's own token never reaches an agent.
+    const { WORKSPACE_RUNTIME_TOKEN: _token, ...inherited } = process.env;
+    const env = { ...inherited, ...agent.env };
     const options = { agent, workspace, host, agentSessionId: s.agent_session_id, resume: s.conversation_started, mcpServers, env };
     return agent.protocol === 'claude-code' ? new ClaudeHarness(options) : new AcpHarness(options);
   }
