@@ -72,6 +72,7 @@ interface Live {
   turnStartedAt: string | null;
 }
 
+const RECENT_EVENTS = 500;
 const FINAL: RunStatus[] = ['completed', 'failed', 'cancelled'];
 export const isFinal = (s: RunStatus) => FINAL.includes(s);
 
@@ -87,6 +88,8 @@ export class AgentService {
   private readonly logs = new Map<string, JsonlLog<WireEvent>>();
   private readonly lastSeq = new Map<string, number>();
   private readonly pending = new Map<string, PendingPermission>();
+  /** The last RECENT_EVENTS events of each session written since start, for cheap reconnects. */
+  private readonly recent = new Map<string, WireEvent[]>();
   private stopping = false;
 
   constructor(
@@ -146,7 +149,12 @@ export class AgentService {
     return this.ctx.bus.stream(`session:${sessionId}`, {
       backlog: 0,
       startSeq: this.lastSeq.get(sessionId) ?? 0,
-      replay: async (after) => (await this.log(sessionId).readAll()).filter((e) => e.seq > after),
+      replay: async (after) => {
+        // Recent events come from memory; older cursors read the log.
+        const recent = this.recent.get(sessionId);
+        if (recent?.length && recent[0]!.seq <= after + 1) return recent.filter((e) => e.seq > after);
+        return (await this.log(sessionId).readAll()).filter((e) => e.seq > after);
+      },
     });
   }
 
@@ -154,6 +162,10 @@ export class AgentService {
   private emit(sessionId: string, runId: string | null, type: string, fields: Record<string, unknown> = {}): WireEvent {
     const event = this.stream(sessionId).publish(type, { ...fields, session_id: sessionId, run_id: runId });
     this.lastSeq.set(sessionId, event.seq);
+    let recent = this.recent.get(sessionId);
+    if (!recent) this.recent.set(sessionId, (recent = []));
+    recent.push(event);
+    if (recent.length > RECENT_EVENTS) recent.splice(0, recent.length - RECENT_EVENTS);
     void this.log(sessionId).append(event).catch((error: Error) => this.ctx.log(`session log ${sessionId}: ${error.message}`));
     return event;
   }
