@@ -548,6 +548,7 @@ export class AgentService {
    * starts it again (resuming the conversation where the agent can).
    */
   private async watchSilence<T>(s: StoredSession, run: StoredRun, harness: Harness, turn: Promise<T>): Promise<T> {
+    turn.catch(() => undefined); // handled by the race below; never an unhandled rejection meanwhile
     const agent = await this.catalog.find(s.agent_name);
     const limitMs = (agent?.silence_timeout_s ?? 600) * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -568,7 +569,6 @@ export class AgentService {
       return await Promise.race([turn, hung]);
     } finally {
       clearTimeout(timer);
-      turn.catch(() => undefined);
     }
   }
 
