@@ -115,6 +115,8 @@ export class AcpHarness implements Harness {
     const child = spawn(agent.command, agent.args, { cwd: workspace.root_dir, env: this.options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d));
+    // Writing to an agent that just died raises EPIPE on stdin; its exit is handled below.
+    child.stdin?.on('error', () => undefined);
     const spawned = new Promise<void>((resolveSpawn, reject) => {
       child.once('spawn', () => resolveSpawn());
       child.once('error', (error) => reject(new HarnessError('agent_spawn_failed', `Could not start ${agent.command}: ${error.message}`)));
