@@ -100,7 +100,11 @@ function openWs(url: string, headers: Record<string, string> = {}): Promise<{ ws
     ws.on('message', (raw) => {
       const m = JSON.parse(String(raw));
       messages.push(m);
-      for (const w of [...waiters]) if (w.pred(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m));
+      for (const w of [...waiters]) {
+        if (!w.pred(m)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
     });
     ws.on('open', () =>
       resolve({
