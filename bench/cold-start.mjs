@@ -14,20 +14,26 @@ createServer((req, res) => { res.writeHead(200, {'content-type':'application/jso
 let nextPort = 43100 + Math.floor(Math.random() * 500);
 
 async function timeToHealth(args) {
-  const port = nextPort++;
-  const started = performance.now();
-  const child = spawn(process.execPath, args(port), { stdio: 'ignore' });
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.status === 200) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 2));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = nextPort++;
+    const started = performance.now();
+    const child = spawn(process.execPath, args(port), { stdio: 'ignore' });
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    let ms;
+    while (!exited && ms === undefined) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        if (res.status === 200) ms = performance.now() - started;
+      } catch {
+        await new Promise((r) => setTimeout(r, 2));
+      }
     }
+    if (ms === undefined) continue; // the port was taken: try the next one
+    await new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
+    return ms;
   }
-  const ms = performance.now() - started;
-  await new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
-  return ms;
+  throw new Error('could not start a server in 5 attempts');
 }
 
 const runtime = [];
