@@ -25,9 +25,14 @@ export async function getCommits(git: Git, cwd: string, options: LogOptions): Pr
     '--',
     ...(options.path ? [options.path] : []),
   ];
-  // An unborn branch has no history yet: an empty page, not an error.
-  if (!options.ref && !(await hasHead(git, cwd))) return { commits: [], more: false };
-  const { stdout } = await git.run(args, cwd);
+  let stdout: string;
+  try {
+    ({ stdout } = await git.run(args, cwd));
+  } catch (error) {
+    // An unborn branch has no history yet: an empty page, not an error (checked only on failure: one process less).
+    if (!options.ref && error instanceof GitError && !(await hasHead(git, cwd))) return { commits: [], more: false };
+    throw error;
+  }
   const commits = parseLog(stdout, options.files);
   return { commits: commits.slice(0, options.limit), more: commits.length > options.limit };
 }
