@@ -18,6 +18,9 @@ describe('git core wrapper', () => {
     const { stdout } = await git.run(['rev-parse', '--show-toplevel'], repo);
     expect(stdout.trim()).toBe(repo);
     expect(await locateGit({ gitPath: '/no/such/git' })).toBeNull();
+    // The distribution's system config, not dugite's <prefix>/etc/gitconfig.
+    const sysconfig = process.platform === 'linux' && git.binary.env.LOCAL_GIT_DIRECTORY === '/usr' ? '/etc/gitconfig' : undefined;
+    if (sysconfig) expect(git.binary.env.GIT_CONFIG_SYSTEM).toBe(sysconfig);
   });
 
   it('never waits for credentials: the askpass helper answers nothing and terminal prompts are off', async () => {
