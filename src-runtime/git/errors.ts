@@ -144,8 +144,10 @@ export function filesFromGitMessage(text: string): string[] {
   return [...files].filter(Boolean);
 }
 
+/** Git's own words for `details`: the first lines, hints dropped, credentials in URLs masked. */
 const firstLines = (text: string) =>
   text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('hint:'))

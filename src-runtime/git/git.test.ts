@@ -92,6 +92,12 @@ describe('version control API (real repositories, git as the oracle)', () => {
     expect(existsSync(join(repo, 'junk.tmp'))).toBe(false);
     expect(git(repo, ['status', '--porcelain', '-z']).split('\0').filter(Boolean)).toEqual(['A  :(glob)*.txt']);
 
+    git(repo, ['mv', 'b c.txt', 'renamed.txt']);
+    const rename = await rt.json(vc(id, 'discard'), { method: 'POST', json: { paths: ['b c.txt', 'renamed.txt'], include_staged: true } });
+    expect(rename.status).toBe(200);
+    expect(readFileSync(join(repo, 'b c.txt'), 'utf8')).toBe('b\n');
+    expect(existsSync(join(repo, 'renamed.txt'))).toBe(false);
+
     const all = await rt.json(vc(id, 'discard'), { method: 'POST', json: { paths: [':(glob)*.txt'], include_staged: true } });
     expect(all.body.status.clean).toBe(true);
     expect(git(repo, ['status', '--porcelain'])).toBe('');
