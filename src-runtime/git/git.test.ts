@@ -42,6 +42,19 @@ describe('version control API (real repositories, git as the oracle)', () => {
     // The unborn branch has an empty history, not an error.
     const log = await rt.json(vc(id, 'log'));
     expect(log).toMatchObject({ status: 200, body: { commits: [] } });
+
+    // The first commit on the unborn branch.
+    git(dir, ['config', 'user.name', IDENTITY.name]);
+    git(dir, ['config', 'user.email', IDENTITY.email]);
+    writeFiles(dir, { 'readme.md': '# new\n' });
+    const staged = await rt.json(vc(id, 'stage'), { method: 'POST', json: { paths: ['readme.md'] } });
+    expect(staged.body.status.staged).toEqual([{ path: 'readme.md', status: 'added' }]);
+    const unstaged = await rt.json(vc(id, 'unstage'), { method: 'POST', json: { paths: ['readme.md'] } });
+    expect(unstaged.body.status.untracked).toEqual([{ path: 'readme.md' }]);
+    const first = await rt.json(vc(id, 'commit'), { method: 'POST', json: { message: 'first', all: true } });
+    expect(first.status).toBe(201);
+    expect(first.body.commit).toMatchObject({ parents: [], subject: 'first' });
+    expect(git(dir, ['log', '--format=%H']).trim()).toBe(first.body.commit.hash);
   });
 
   it('status lists staged, unstaged, untracked, renamed and oddly named files like git does', async () => {

@@ -98,6 +98,30 @@ describe('push and pull against real remotes', () => {
     expect(blocked).toMatchObject({ status: 409, body: { code: 'git_local_changes' } });
   });
 
+  it('pull with rebase keeps history linear and reports progress', async () => {
+    const remote = makeBareRemote();
+    const seed = makeRepo({ files: { 'a.txt': 'a\n' } });
+    git(seed, ['push', '-q', remote, 'main']);
+    const alice = cloneRepo(remote);
+    const bob = cloneRepo(remote);
+    commitFile(alice, 'alice.txt', 'alice\n');
+    git(alice, ['push', '-q']);
+    commitFile(bob, 'bob.txt', 'bob\n');
+    const bobId = await register(bob);
+    const progress: WireEvent[] = [];
+    const off = rt.ctx.bus.stream('global').subscribe((e) => {
+      if (e.type === 'git_progress' && e.workspace_id === bobId) progress.push(e);
+    });
+    const res = await rt.json(vc(bobId, 'pull'), { method: 'POST', json: { rebase: true } });
+    off();
+    expect(res.status).toBe(200);
+    expect(res.body.status).toMatchObject({ ahead: 1, behind: 0, operation: null });
+    expect(git(bob, ['rev-list', '--merges', '--count', 'HEAD']).trim()).toBe('0');
+    expect(git(bob, ['rev-parse', 'HEAD~1']).trim()).toBe(git(alice, ['rev-parse', 'HEAD']).trim());
+    expect(progress.every((e) => e.operation === 'pull')).toBe(true);
+    expect(progress.length).toBeGreaterThan(0);
+  });
+
   it('no remote, no upstream and detached HEAD are their own errors', async () => {
     const lonely = makeRepo({ files: { 'a.txt': 'a\n' } });
     const id = await register(lonely);
