@@ -5,4 +5,5 @@
 import type { RuntimeFeature } from './feature.js';
 import { versionControlFeature } from './git/feature.js';
 
-export const features: RuntimeFeature[] = [versionControlFeature];
+export const features: RuntimeFeature[] = [];
+features.push(versionControlFeature);
