@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isolatedGitEnv, run, startRuntime, summary, time } from './git-bench-support.mjs';
+import { isolatedGitEnv, run, startRuntime, summary, time } from './git-support.js';
 
 const COMMITS = 10_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isolatedGitEnv, run, startRuntime, summary, time } from './git-bench-support.mjs';
+import { isolatedGitEnv, run, startRuntime, summary, time } from './git-support.js';
 
 const TRACKED = 20_000;
 const MODIFIED = 1_000;
