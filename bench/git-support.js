@@ -1,5 +1,5 @@
-// Shared by the git benches (a .js file so bench/run-all.mjs does not run it as a bench): start the
-// git config), time things, summarise samples. Not a bench itself (prints nothing).
+// Shared by the git benches: start the standalone runtime on a workspace (isolated from the user's
+// git config), time things, summarise samples. A .js file so bench/run-all.mjs does not run it.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
