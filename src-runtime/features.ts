@@ -3,5 +3,7 @@
  * (src-runtime/feature.ts) living in its own folder.
  */
 import type { RuntimeFeature } from './feature.js';
+import { versionControlFeature } from './git/feature.js';
 
 export const features: RuntimeFeature[] = [];
+features.push(versionControlFeature);
