@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { nodeForkRuntime } from './node-fork.js';
 import { RuntimeHost, RuntimeStartError, type RuntimeHostOptions } from './runtime-host.js';
 
@@ -64,10 +65,17 @@ describe('RuntimeHost with the real runtime entry', () => {
   it('shuts the runtime down gracefully: stopped message, exit code 0, runtime.json removed, port closed', async () => {
     const dataDir = await tempDir();
     const host = makeHost({ dataDir });
-    const { url } = await host.start();
+    const { url, token } = await host.start();
     const pid = host.pid;
     expect(alive(pid)).toBe(true);
+    // A connected client (the window's event socket) must not hold the shutdown up.
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${token}` } });
+    await once(socket, 'open');
+    const closed = once(socket, 'close');
+    const stopAt = Date.now();
     const result = await host.stop();
+    await closed;
+    expect(Date.now() - stopAt).toBeLessThan(5000);
     expect(result).toEqual({ graceful: true, confirmed: true, exitCode: 0 });
     expect(host.state).toBe('stopped');
     expect(alive(pid)).toBe(false);
