@@ -43,6 +43,8 @@ if (!app.requestSingleInstanceLock(lockData)) {
 
 function runMain(): void {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  // ~/Library/Logs/<name> on macOS, <userData>/logs elsewhere; the runtime's stderr goes there.
+  app.setAppLogsPath();
   const userData = app.getPath('userData');
   const recentFile = join(userData, 'recent-folders.json');
   const stateFile = join(userData, 'window-state.json');
