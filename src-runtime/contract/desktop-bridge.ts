@@ -4,9 +4,6 @@
  * plain browser (standalone runtime), so the renderer must treat it as optional.
  */
 
-/** The global name the preload exposes the bridge under. */
-export const DESKTOP_BRIDGE_GLOBAL = 'workspaceRuntimeDesktop';
-
 /** Where the window's runtime listens and the bearer token for its API (same origin as the page). */
 export interface RuntimeConnection {
   url: string;
@@ -48,7 +45,7 @@ export interface DesktopBridge {
   onCloseWorkspace(listener: () => void): Unsubscribe;
 }
 
-/** What the renderer's `window` looks like in the desktop app. */
+/** What the renderer's `window` looks like in the desktop app: the bridge's global name is this key. */
 export interface DesktopWindow {
   workspaceRuntimeDesktop?: DesktopBridge;
 }
