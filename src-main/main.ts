@@ -48,7 +48,7 @@ function runMain(): void {
   const userData = app.getPath('userData');
   const recentFile = join(userData, 'recent-folders.json');
   const stateFile = join(userData, 'window-state.json');
-  const pendingFolders: string[] = [...initialFolders];
+  const pendingFolders: string[] = [];
   let recent = loadRecent(recentFile);
   let win: BrowserWindow | undefined;
   let host: RuntimeHost | undefined;
@@ -79,17 +79,24 @@ function runMain(): void {
     for (const folder of pendingFolders.splice(0)) sendToRenderer(w.webContents, 'wr:open-folder', folder);
   }
 
-  function openFolder(folder: string): void {
+  function rememberFolder(folder: string): void {
     recent = addRecent(recent, folder);
     saveRecent(recentFile, recent);
     if (app.isReady()) {
       app.addRecentDocument(folder);
       installMenu();
     }
+  }
+
+  /** Remembers the folder and hands it to the page (now, or once it has loaded). */
+  function openFolder(folder: string): void {
+    rememberFolder(folder);
     pendingFolders.push(folder);
     flushFolders();
     focusWindow();
   }
+
+  for (const folder of initialFolders) openFolder(folder);
 
   async function chooseFolder(parent: BrowserWindow | undefined): Promise<string | null> {
     const options: Electron.OpenDialogOptions = { title: 'Open Folder', properties: ['openDirectory', 'createDirectory'] };
@@ -267,12 +274,7 @@ function runMain(): void {
         getRuntime: () => host?.current,
         openFolderDialog: async (sender) => {
           const folder = await chooseFolder(BrowserWindow.fromWebContents(sender) ?? undefined);
-          if (folder) {
-            recent = addRecent(recent, folder);
-            saveRecent(recentFile, recent);
-            app.addRecentDocument(folder);
-            installMenu();
-          }
+          if (folder) rememberFolder(folder);
           return folder;
         },
         revealPath: (path) => shell.showItemInFolder(path),
