@@ -1,4 +1,4 @@
-// The bundled main process (dist/main/main.cjs) run under Node with ELECTRON MAIN TEST DOUBLE
+// The bundled main process (main.cjs from scripts/build-main.mjs) run under Node with ELECTRON MAIN TEST DOUBLE
 // (src-main/electron-main-double.cjs) standing in for electron: it starts the real runtime, opens
 // a window on it, hands folders to the page, answers the bridge only for the runtime's origin,
 // restarts a killed runtime and tells the page to reconnect, and on quit stops the runtime
@@ -40,12 +40,13 @@ let runtimeUrl: string;
 let cliFolder: string;
 
 beforeAll(async () => {
-  await buildMain({ quiet: true });
   work = await mkdtemp(join(tmpdir(), 'wr-main-'));
+  // Its own build: the packaging test may be rebuilding dist/main at the same time.
+  await buildMain({ quiet: true, outdir: join(work, 'main') });
   cliFolder = join(work, 'project');
   await mkdir(cliFolder);
   await mkdir(join(work, 'dialog-choice'));
-  main = fork(resolve('dist/main/main.cjs'), [cliFolder, join(work, 'not-a-folder')], {
+  main = fork(join(work, 'main', 'main.cjs'), [cliFolder, join(work, 'not-a-folder')], {
     execArgv: ['-r', resolve('src-main/electron-main-double.cjs')],
     env: { ...process.env, WR_TEST_ROOT: work, WR_APP_PATH: resolve('.'), WR_DIALOG_FOLDER: join(work, 'dialog-choice') },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -80,7 +81,7 @@ describe('the main process under an electron test double', () => {
     const window = reports.find((r) => r.event === 'window')!;
     const prefs = (window.options as { webPreferences: Record<string, unknown> }).webPreferences;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
-    expect(prefs.preload).toBe(resolve('dist/main/preload.cjs'));
+    expect(prefs.preload).toBe(join(work, 'main', 'preload.cjs'));
     expect(existsSync(prefs.preload as string)).toBe(true);
     const loaded = reports.find((r) => r.event === 'loaded')!;
     expect(loaded.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);

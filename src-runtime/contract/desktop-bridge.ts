@@ -22,7 +22,10 @@ export type Unsubscribe = () => void;
 export interface DesktopBridge {
   readonly platform: 'darwin' | 'win32' | 'linux' | string;
   readonly versions: DesktopVersions;
-  /** The runtime URL and token; only a page served by the runtime itself gets an answer. */
+  /**
+   * The runtime URL and token; only a page served by the runtime itself gets an answer. Rejects
+   * while the runtime is restarting after a crash: `onReconnect` tells when it is back.
+   */
   getRuntime(): Promise<RuntimeConnection>;
   /** Shows the system folder picker; resolves to the chosen absolute path, or null when cancelled. */
   openFolderDialog(): Promise<string | null>;
