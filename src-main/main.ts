@@ -12,7 +12,7 @@ import { folderArgs, readSecondInstanceData, type SecondInstanceData } from './f
 import { registerBridgeIpc, sendToRenderer } from './ipc.js';
 import { aboutDetail, buildMenuTemplate } from './menu.js';
 import { addRecent, loadRecent, saveRecent } from './recent-folders.js';
-import { runtimeEnv } from './runtime-env.js';
+import { runtimeEntryPath, runtimeEnv } from './runtime-env.js';
 import { RuntimeHost, RuntimeStartError, type ForkRuntime } from './runtime-host.js';
 import { utilityForkRuntime } from './utility-fork.js';
 import { createMainWindow, openExternalUrl } from './window.js';
@@ -253,7 +253,7 @@ function runMain(): void {
     installMenu();
 
     host = new RuntimeHost({
-      entry: join(app.getAppPath(), 'dist', 'runtime', 'main.mjs'),
+      entry: runtimeEntryPath(app.getAppPath()),
       dataDir: join(userData, 'runtime'),
       fork: loggingFork,
       serviceName: `${APP_NAME} (runtime)`,

@@ -1,8 +1,9 @@
 // The packaging layout: electron-builder --linux --dir with electron-builder.yml, offline, against a
 // stand-in Electron distribution (electronDist) and a stand-in embedded git. Asserts what lands in
 // app.asar (runtime entry, renderer build, main + preload; no sources, tests or source maps), that
-// dugite is unpacked and git sits where the main process looks for it, and that the packaged
-// runtime, extracted from the asar, starts under Node and serves the packaged renderer.
+// the runtime, the renderer and dugite are unpacked next to it and git sits where the main process
+// looks for it, and that the packaged runtime starts from there under plain Node (so it needs
+// nothing from inside the archive) and serves the packaged renderer.
 import * as asar from '@electron/asar';
 import { execFile, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,7 +16,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMain } from '../scripts/build-main.mjs';
 import { buildRenderer } from '../scripts/build-renderer.mjs';
-import { embeddedGitDir } from './runtime-env.js';
+import { embeddedGitDir, runtimeEntryPath } from './runtime-env.js';
 
 const run = promisify(execFile);
 const ELECTRON_VERSION = (JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')) as { version: string }).version;
@@ -97,24 +98,35 @@ describe('electron-builder --dir layout', () => {
     expect(existsSync(join(resources, 'icon.png'))).toBe(true);
   });
 
-  it('runs the packaged runtime (extracted from the asar) and serves the packaged renderer with a CSP', async () => {
-    const extracted = join(work, 'extracted');
-    asar.extractAll(join(resources, 'app.asar'), extracted);
-    const child = fork(join(extracted, 'dist', 'runtime', 'main.mjs'), ['serve', '--port', '0', '--data-dir', join(work, 'data')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  it('unpacks the runtime and the renderer next to the asar, where the main process forks it from', () => {
+    const unpacked = join(resources, 'app.asar.unpacked');
+    expect(runtimeEntryPath(join(resources, 'app.asar'))).toBe(join(unpacked, 'dist', 'runtime', 'main.mjs'));
+    expect(existsSync(join(unpacked, 'dist', 'runtime', 'main.mjs'))).toBe(true);
+    expect(existsSync(join(unpacked, 'dist', 'renderer', 'index.html'))).toBe(true);
+    expect(existsSync(join(unpacked, 'dist', 'runtime', 'main.mjs.map'))).toBe(false);
+    // Main and preload stay packed.
+    expect(existsSync(join(unpacked, 'dist', 'main'))).toBe(false);
+  });
+
+  it('runs the packaged runtime from app.asar.unpacked under plain Node, serving the packaged renderer with a CSP', async () => {
+    const unpacked = join(resources, 'app.asar.unpacked');
+    const child = fork(runtimeEntryPath(join(resources, 'app.asar')), ['serve', '--port', '0', '--data-dir', join(work, 'data')], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     child.stdout!.resume();
-    child.stderr!.resume();
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
-      const [ready] = (await once(child, 'message')) as [{ type: string; url: string }];
+      const [ready] = (await Promise.race([once(child, 'message'), once(child, 'exit').then(() => Promise.reject(new Error(stderr)))])) as [{ type: string; url: string }];
       expect(ready.type).toBe('ready');
       const page = await fetch(`${ready.url}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-      const html = await page.text();
-      expect(html).toBe(readFileSync(join(extracted, 'dist', 'renderer', 'index.html'), 'utf8'));
+      expect(await page.text()).toBe(readFileSync(join(unpacked, 'dist', 'renderer', 'index.html'), 'utf8'));
     } finally {
-      const exited = once(child, 'exit');
-      child.send({ type: 'shutdown' });
-      expect((await exited)[0]).toBe(0);
+      if (child.exitCode === null) {
+        const exited = once(child, 'exit');
+        child.send({ type: 'shutdown' });
+        expect((await exited)[0]).toBe(0);
+      }
     }
   });
 });
