@@ -183,6 +183,22 @@ describe('RuntimeHost with stand-in entries', () => {
     expect(host.state).toBe('running');
   });
 
+  it('stops a runtime that was still starting, asking again once it is ready', async () => {
+    const dir = await tempDir();
+    const entry = join(dir, 'slow-start.mjs');
+    // Listens for the parent only after 300 ms (a request sent earlier is lost), like a runtime still opening its store.
+    await writeFile(
+      entry,
+      "setTimeout(() => { process.on('message', (m) => { if (m.type === 'shutdown') { process.send({ type: 'stopped' }); setTimeout(() => process.exit(0), 10); } }); process.send({ type: 'ready', port: 1, url: 'http://127.0.0.1:1', token: 'x'.repeat(32) }); }, 300); setInterval(() => {}, 1000);\n",
+    );
+    const host = makeHost({ dataDir: dir, entry, shutdownTimeoutMs: 5000 });
+    const starting = host.start().catch((e: unknown) => e);
+    const result = await host.stop();
+    expect(result).toEqual({ graceful: true, confirmed: true, exitCode: 0 });
+    expect(((await starting) as RuntimeStartError).code).toBe('stopped');
+    expect(host.state).toBe('stopped');
+  });
+
   it('kills a runtime that ignores the shutdown request after the grace period', async () => {
     const dir = await tempDir();
     const entry = join(dir, 'stubborn.mjs');
