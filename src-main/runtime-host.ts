@@ -149,7 +149,9 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
     try {
       return await this.launch();
     } catch (error) {
-      if (this.currentState !== 'stopping' && this.currentState !== 'stopped') this.currentState = 'failed';
+      // stop() may have been called meanwhile (TypeScript still has the state narrowed from above).
+      const state = this.currentState as RuntimeHostState;
+      if (state !== 'stopping' && state !== 'stopped') this.currentState = 'failed';
       this.lastError = error as RuntimeStartError;
       throw error;
     }
