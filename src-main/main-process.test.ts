@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,4 +161,33 @@ describe('the main process under an electron test double', () => {
     expect(existsSync(join(work, 'userData', 'runtime', 'runtime.json'))).toBe(false);
     expect(JSON.parse(readFileSync(join(work, 'userData', 'window-state.json'), 'utf8'))).toMatchObject({ width: 1280, height: 820 });
   });
+});
+
+describe('the main process when the runtime cannot start', () => {
+  it('shows the error with the runtime stderr, and Quit exits without a window', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wr-main-fail-'));
+    try {
+      await buildMain({ quiet: true, outdir: join(dir, 'main') });
+      await mkdir(join(dir, 'app', 'dist', 'runtime'), { recursive: true });
+      await writeFile(join(dir, 'app', 'dist', 'runtime', 'main.mjs'), "process.stderr.write('cannot open the store: disk full\\n'); process.exit(1);\n");
+      const child = fork(join(dir, 'main', 'main.cjs'), [], {
+        execArgv: ['-r', resolve('src-main/electron-main-double.cjs')],
+        env: { ...process.env, WR_TEST_ROOT: dir, WR_APP_PATH: join(dir, 'app') },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+      child.stdout!.resume();
+      child.stderr!.resume();
+      const seen: Report[] = [];
+      child.on('message', (r: Report) => seen.push(r));
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      const box = seen.find((r) => r.event === 'message-box')!;
+      expect(box.message).toBe('The workspace runtime is not running.');
+      expect(box.detail).toContain('exited with code 1 before it was ready');
+      expect(box.detail).toContain('cannot open the store: disk full');
+      expect(seen.some((r) => r.event === 'window')).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

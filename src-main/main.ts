@@ -152,15 +152,8 @@ function runMain(): void {
   }
 
   function openWindow(connection: RuntimeConnection): void {
-    const existing = liveWindow();
-    if (existing) {
-      let origin = '';
-      try {
-        origin = new URL(existing.webContents.getURL()).origin;
-      } catch {
-        // never loaded
-      }
-      if (origin !== new URL(connection.url).origin) void existing.loadURL(`${connection.url}/`);
+    if (liveWindow()) {
+      // A runtime that came back (Retry after a failure) reaches the page through the 'ready' handler.
       focusWindow();
       return;
     }
