@@ -1,9 +1,10 @@
 /**
  * The features the runtime is composed of, in start order. Each one is a RuntimeFeature
- * (src-runtime/feature.ts) living in its own folder.
+ * (src-runtime/feature.ts) living in its own folder. Files first (version control keeps its
+ * watcher alive), agents last (they run the apps' actions).
  */
 import type { RuntimeFeature } from './feature.js';
+import { filesFeature } from './files/feature.js';
 import { versionControlFeature } from './git/feature.js';
 
-export const features: RuntimeFeature[] = [];
-features.push(versionControlFeature);
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature];
