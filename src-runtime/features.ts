@@ -1,8 +1,11 @@
 /**
  * The features the runtime is composed of, in start order. Each one is a RuntimeFeature
- * (src-runtime/feature.ts) living in its own folder.
+ * (src-runtime/feature.ts) living in its own folder. Files first (version control keeps its
+ * watcher alive), agents last (they run the apps' actions).
  */
 import type { RuntimeFeature } from './feature.js';
+import { filesFeature } from './files/feature.js';
+import { versionControlFeature } from './git/feature.js';
 import { agentsFeature } from './agents/feature.js';
 
-export const features: RuntimeFeature[] = [agentsFeature];
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, agentsFeature];

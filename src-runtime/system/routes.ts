@@ -16,9 +16,18 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
   const doc = () => (openapi ??= buildOpenApi(allRoutes().map((b) => b.def), { version: ctx.version, serverUrl: ctx.url() }));
   let docsHtml: string | undefined;
   let yamlText: string | undefined;
+  // process.memoryUsage() walks every heap space; status is polled often, so sample it at most once a second.
+  let memory = { at: 0, rss_bytes: 0, heap_used_bytes: 0 };
+  const memoryNow = () => {
+    if (Date.now() - memory.at > 1000) {
+      const m = process.memoryUsage();
+      memory = { at: Date.now(), rss_bytes: m.rss, heap_used_bytes: m.heapUsed };
+    }
+    return { rss_bytes: memory.rss_bytes, heap_used_bytes: memory.heap_used_bytes };
+  };
   const uptime = () => Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10;
 
-  const saveConfig = (next: Record<string, unknown>) => {
+  const saveConfig = async (next: Record<string, unknown>) => {
     const parsed = runtimeConfigSchema.safeParse(next);
     if (!parsed.success) {
       const { message, details } = formatIssues('body', parsed.error.issues);
@@ -28,7 +37,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
     if (config.default_workspace_id && !ctx.services.workspaces.findById(config.default_workspace_id)) {
       throw badRequest('workspace_not_found', `default_workspace_id "${config.default_workspace_id}" is not a registered workspace`);
     }
-    ctx.store.update((d) => (d.config = config));
+    await ctx.store.commit((d) => (d.config = config));
     return { config };
   };
 
@@ -44,7 +53,6 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
         const s = f.status?.();
         if (s) featureStatus[name] = s;
       }
-      const mem = process.memoryUsage();
       return {
         runtime: {
           version: ctx.version,
@@ -57,7 +65,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
           url: ctx.url(),
           git: await ctx.services.gitInfo(),
           counts,
-          memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
+          memory: memoryNow(),
           features: featureStatus,
         },
       };
