@@ -364,6 +364,9 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const wsId = (await rt.json(`/api/v1/sessions/${id}`)).body.session.workspace_id;
     const detail = (await rt.json(`/api/v1/workspaces/${wsId}`)).body.workspace;
     expect(detail.sessions.some((s: { id: string }) => s.id === id)).toBe(true);
+    const byPath = (await rt.json(`/api/v1/agent-sessions?workspace_id=${encodeURIComponent(root)}`)).body.sessions;
+    expect(byPath.map((s: { id: string }) => s.id)).toContain(id);
+    expect((await rt.json('/api/v1/sessions?workspace_id=ws_nope')).status).toBe(404);
     expect(detail.skills).toEqual([{ name: 'deploy', description: 'Ship it', path: join(root, '.claude', 'skills', 'deploy', 'SKILL.md'), scope: 'workspace' }]);
     expect(detail.agents.some((a: { name: string }) => a.name === 'scripted')).toBe(true);
     const busy = await newSession();
