@@ -141,8 +141,10 @@ export class AppsService {
 
   async find(appId: string): Promise<ResolvedApp> {
     const cached = this.known.get(appId);
-    if (cached) {
-      const fresh = (await this.resolveWorkspace(cached.workspace).catch(() => [])).find((r) => r.id === appId);
+    // The workspace is re-read: its trust or root may have changed since.
+    const workspace = cached && this.ctx.services.workspaces.findById(cached.workspace.id);
+    if (workspace) {
+      const fresh = (await this.resolveWorkspace(workspace).catch(() => [])).find((r) => r.id === appId);
       if (fresh) return fresh;
     }
     for (const workspace of this.ctx.services.workspaces.list()) {
@@ -380,6 +382,7 @@ export class AppsService {
           sup.lastError = `port ${spec.port} (fixed in the manifest) is already in use`;
           throw conflict('port_in_use', `App "${r.app!.id}": ${sup.lastError}`);
         }
+        sup.lastError = null;
         sup.launch(spec);
         this.reserved.delete(r.id);
         await sup.whenReady();

@@ -125,7 +125,6 @@ export class AppSupervisor {
     this.port = spec.port;
     this.exitCode = null;
     this.exitSignal = null;
-    this.lastError = null;
     this.sawAddrInUse = false;
     this.startedAt = new Date();
     this.hooks.log(this, 'system', `$ ${spec.command}${spec.port !== null ? `   (PORT=${spec.port})` : ''}`);
@@ -152,11 +151,11 @@ export class AppSupervisor {
     group.child.stdout?.on('end', () => out.end());
     group.child.stderr?.on('end', () => err.end());
 
-    this.exited = group.child.then((result) => {
+    this.exited = group.child.then(async (result) => {
       out.end();
       err.end();
       const failedToSpawn = result.exitCode === undefined && !result.signal;
-      void this.onExit(group, failedToSpawn ? null : result.exitCode ?? null, result.signal ?? null, failedToSpawn ? result.message : undefined);
+      await this.onExit(group, failedToSpawn ? null : result.exitCode ?? null, result.signal ?? null, failedToSpawn ? result.message : undefined);
     });
 
     this.readinessAbort?.abort();

@@ -35,7 +35,7 @@ export const manifestIdSchema = z
 export const readinessSchema = z
   .object({
     tcp: z.literal(true).optional().describe('Ready when the port accepts a TCP connection (the default when the app has a port)'),
-    http: z.string().startsWith('/').optional().describe('Ready when GET http://127.0.0.1:$PORT<path> answers below 500'),
+    http: z.string().regex(/^\//, 'a path starting with /').optional().describe('Ready when GET http://127.0.0.1:$PORT<path> answers below 500'),
     log: z.string().min(1).optional().describe('Ready when an output line contains this text (or matches it as /regex/)'),
     timeout: durationSchema.optional().describe('How long to wait for readiness (default 30s)'),
   })
