@@ -105,7 +105,7 @@ describe('apps API with real processes', () => {
     const api = (await rt.json(`/api/v1/apps/${ids.api}`)).body.app;
     const web = res.body.app;
     expect(web.port).not.toBe(api.port);
-    const served = await (await fetch(web.url)).json();
+    const served = (await (await fetch(web.url)).json()) as { api_port: string };
     expect(served.api_port).toBe(String(api.port));
     const ports = await rt.json('/api/v1/apps/ports');
     expect(ports.body.ports.find((p: any) => p.app_id === ids.web)).toMatchObject({ port: web.port, source: 'running' });
