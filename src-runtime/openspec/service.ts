@@ -7,6 +7,7 @@
  */
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
@@ -125,8 +126,7 @@ export function detectCli(workspaceRoot: string): Promise<OpenSpecState['cli']> 
       const candidates = [join(workspaceRoot, 'node_modules', '.bin', 'openspec')];
       for (const p of candidates) if (await executable(p)) return { available: true, path: p, version: await version(p) };
       cliCache ??= (async () => {
-        const own = join(process.cwd(), 'node_modules', '.bin', 'openspec');
-        const list = [own, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'openspec'))];
+        const list = [...ownInstalls(), join(process.cwd(), 'node_modules', '.bin', 'openspec'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'openspec'))];
         for (const p of list) if (await executable(p)) return { available: true, path: p, version: await version(p) };
         return { available: false, path: null, version: null };
       })();
@@ -135,6 +135,12 @@ export function detectCli(workspaceRoot: string): Promise<OpenSpecState['cli']> 
     cliByRoot.set(workspaceRoot, hit);
   }
   return hit;
+}
+
+/** The node_modules/.bin folders above the runtime's own code (its installed dependency). */
+function ownInstalls(): string[] {
+  const paths = createRequire(import.meta.url).resolve.paths('@fission-ai/openspec') ?? [];
+  return paths.map((p) => join(p, '.bin', 'openspec'));
 }
 
 async function version(path: string): Promise<string | null> {
