@@ -4,7 +4,7 @@ import type { RuntimeContext } from '../feature.js';
 import { streamSse } from '../events/sse.js';
 import { bind, type RouteBinding } from '../http/bind.js';
 import { streamLogSse } from './log-sse.js';
-import { readOpenSpec } from '../openspec/service.js';
+import { cliActionCommand, readOpenSpec } from '../openspec/service.js';
 import type { ScriptsService } from '../scripts/service.js';
 import type { AppsService } from './service.js';
 
@@ -56,5 +56,13 @@ export function appsRoutes(ctx: RuntimeContext, apps: AppsService, scripts: Scri
     bind(scriptsApi.cancel, async ({ params }) => ({ execution: await scripts.cancel(params.id) })),
 
     bind(openspecApi.get, async ({ params }) => ({ openspec: await readOpenSpec(await workspaces.get(params.workspace_id)) })),
+    bind(openspecApi.runAction, async ({ params, body }) => {
+      const workspace = await workspaces.get(params.workspace_id);
+      workspaces.requireTrusted(workspace);
+      const { command, title } = cliActionCommand(await readOpenSpec(workspace), params.action, body.change_id);
+      const name = body.change_id ? `openspec ${params.action} ${body.change_id}` : `openspec ${params.action}`;
+      const script = { id: `openspec:${params.action}`, name, source: 'openspec' as const, command, cwd: workspace.root_dir, definition: title, package_manager: null };
+      return { execution: await scripts.run(workspace, script, []) };
+    }),
   ];
 }

@@ -319,7 +319,7 @@ export const appLogEvent = defineEvent({
 // ---------------------------------------------------------------------------------------------
 // Scripts
 
-export const scriptSourceSchema = z.enum(['manifest', 'package', 'make']);
+export const scriptSourceSchema = z.enum(['manifest', 'package', 'make', 'openspec']);
 
 export const scriptSchema = z
   .object({
@@ -495,6 +495,19 @@ export const openspecApi = {
     access: 'token',
     params: z.object({ workspace_id: z.string().min(1) }),
     responses: { 200: z.object({ openspec: openspecStateSchema }), ...commonErrors },
+  }),
+  runAction: defineRoute({
+    operationId: 'openspec.actions.run',
+    method: 'post',
+    path: '/api/v1/workspaces/{workspace_id}/openspec/actions/{action}',
+    summary: 'Run a workflow action through the openspec CLI (initialize, archive); propose/apply need an agent session',
+    description:
+      'initialize and archive run the openspec CLI as an execution (202, poll or stream it like a script run). propose and apply are agent work: 409 needs_agent with the prompt to run in a session (POST /api/v1/sessions/{id}/actions/{name}).',
+    tags: ['openspec'],
+    access: 'token',
+    params: z.object({ workspace_id: z.string().min(1), action: z.enum(['initialize', 'propose', 'apply', 'archive']) }),
+    body: z.object({ change_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional() }).strict(),
+    responses: { 202: oneExecution, ...commonErrors, 409: errorBodySchema, 413: errorBodySchema, 503: errorBodySchema },
   }),
 };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { appsFeature } from '../apps/feature.js';
+import { waitFor } from '../apps/test-fixtures.js';
 import { parseRequirements, proposalTitle, taskProgress } from './service.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
@@ -121,5 +122,40 @@ describe('OpenSpec state', () => {
 
   it('answers 404 for an unknown workspace', async () => {
     expect((await rt.json('/api/v1/workspaces/ws_nope/openspec')).status).toBe(404);
+  });
+  it('runs initialize and archive through the openspec CLI as executions; propose and apply need an agent', async () => {
+    const dir = await realpath(await makeTempDir('wr-openspec-run-'));
+    const untrusted = (await rt.json('/api/v1/workspaces', { method: 'POST', json: { root_dir: dir } })).body.workspace;
+    const refused = await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec/actions/initialize`, { method: 'POST', json: {} });
+    expect(refused).toMatchObject({ status: 403, body: { code: 'workspace_untrusted' } });
+    await rt.json(`/api/v1/workspaces/${untrusted.id}`, { method: 'PATCH', json: { trusted: true } });
+
+    const finish = async (id: string) =>
+      waitFor(async () => {
+        const e = (await rt.json(`/api/v1/scripts/runs/${id}`)).body.execution;
+        return e.status !== 'running' && e;
+      }, 15_000, 'execution');
+    const init = await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec/actions/initialize`, { method: 'POST', json: {} });
+    expect(init.status).toBe(202);
+    expect(init.body.execution.script_id).toBe('openspec:initialize');
+    expect(await finish(init.body.execution.id)).toMatchObject({ status: 'succeeded', exit_code: 0 });
+    expect((await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec`)).body.openspec.exists).toBe(true);
+
+    const propose = await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec/actions/propose`, { method: 'POST', json: {} });
+    expect(propose).toMatchObject({ status: 409, body: { code: 'needs_agent', details: { prompt: expect.stringContaining('proposal.md') } } });
+
+    await write(dir, 'openspec/changes/ship-it/proposal.md', '# Change: Ship it\n\n## Why\nUsers wait.\n\n## What Changes\n- Ship\n');
+    await write(dir, 'openspec/changes/ship-it/tasks.md', '- [x] 1.1 Ship\n');
+    await write(dir, 'openspec/changes/ship-it/specs/release/spec.md', '## ADDED Requirements\n### Requirement: Releases\nThe system SHALL ship releases.\n\n#### Scenario: shipped\n- **WHEN** a release is cut\n- **THEN** it ships\n');
+    const early = await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec/actions/archive`, { method: 'POST', json: {} });
+    expect(early).toMatchObject({ status: 400, body: { code: 'change_id_required' } });
+    const archive = await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec/actions/archive`, { method: 'POST', json: { change_id: 'ship-it' } });
+    expect(archive.status).toBe(202);
+    const done = await finish(archive.body.execution.id);
+    expect(done).toMatchObject({ status: 'succeeded' });
+    const after = (await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec`)).body.openspec;
+    expect(after.changes).toEqual([]);
+    expect(after.archived.map((c: any) => c.id)).toEqual([expect.stringMatching(/^\d{4}-\d{2}-\d{2}-ship-it$/)]);
+    expect(after.specs.map((x: any) => [x.capability, x.requirements])).toEqual([['release', 1]]);
   });
 });

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
+import { ApiError } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { WorkspaceAction } from '../services.js';
 
@@ -236,4 +237,23 @@ export function openspecSessionActions(state: OpenSpecState): WorkspaceAction[] 
   return state.actions
     .filter((a) => a.available)
     .map((a) => ({ name: a.change_id ? `openspec-${a.name}-${a.change_id}` : `openspec-${a.name}`, description: a.description, prompt: a.prompt, source: 'openspec' as const }));
+}
+
+/**
+ * The CLI command line for an action that the CLI performs by itself, or an ApiError saying why
+ * not (not available now, needs an agent, no CLI).
+ */
+export function cliActionCommand(state: OpenSpecState, action: Action['name'], changeId: string | undefined): { command: string; title: string } {
+  const candidates = state.actions.filter((a) => a.name === action && (action === 'archive' || action === 'apply' ? a.change_id === changeId : true));
+  const chosen = candidates[0];
+  if ((action === 'archive' || action === 'apply') && !changeId) throw new ApiError(400, 'change_id_required', `${action} needs {"change_id": "<id>"}; GET …/openspec lists the changes`);
+  if (!chosen) throw new ApiError(404, 'change_not_found', `No active change "${changeId}" in openspec/changes/`);
+  if (action === 'propose' || action === 'apply') {
+    throw new ApiError(409, 'needs_agent', `"${chosen.title}" is agent work: run its prompt in an agent session`, { prompt: chosen.prompt });
+  }
+  if (!chosen.available) throw new ApiError(409, 'action_unavailable', `${chosen.title} is not available now: ${chosen.reason}`);
+  if (!state.cli.available || !state.cli.path) throw new ApiError(503, 'openspec_cli_missing', 'The openspec CLI is not installed (npm i -D @fission-ai/openspec in the workspace, or put openspec on PATH)');
+  const bin = state.cli.path.includes("'") ? 'openspec' : `'${state.cli.path}'`;
+  const command = action === 'initialize' ? `${bin} init --tools none --no-animation .` : `${bin} archive ${changeId} --yes`;
+  return { command, title: chosen.title };
 }
