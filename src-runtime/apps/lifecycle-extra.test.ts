@@ -165,3 +165,45 @@ require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.e
     expect(rest.filter((e) => e.id).map((e) => e.id)).toEqual(withIds.slice(withIds.indexOf(middle) + 1).map((e) => e.id));
   });
 });
+
+describe('dependency problems', () => {
+  it('refuses a depends_on cycle with 409 and an unknown dependency as invalid', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-cycle-'));
+    await writeFile(
+      join(root, 'app.runtime.yaml'),
+      'apps:\n  - id: a\n    start: "true"\n    depends_on: [b]\n  - id: b\n    start: "true"\n    depends_on: [a]\n  - id: c\n    start: "true"\n    depends_on: [ghost]\n',
+    );
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const apps = (await rt.json('/api/v1/apps')).body.apps;
+      const byId = Object.fromEntries(apps.map((a: any) => [a.manifest_id, a]));
+      const cycle = await rt.json(`/api/v1/apps/${byId.a.id}/ensure-running`, { method: 'POST' });
+      expect(cycle).toMatchObject({ status: 409, body: { code: 'dependency_cycle', error: expect.stringContaining('a → b → a') } });
+      expect(byId.c).toMatchObject({ status: 'invalid', errors: [expect.objectContaining({ field: 'depends_on', message: expect.stringContaining('ghost') })] });
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('a stop that arrives while a start is being prepared wins', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-race-'));
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: slow\nstart: node -e "setInterval(() => {}, 1000)"\nport: none\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const [ensured, stopped] = await Promise.all([
+        rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' }),
+        rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' }),
+      ]);
+      expect(stopped.status).toBe(200);
+      // Either order is legal; the app must not be left running after a stop that came last.
+      const final = (await rt.json(`/api/v1/apps/${id}`)).body.app;
+      if (ensured.status === 503) expect(final.status).toBe('stopped');
+      else expect(['stopped', 'running']).toContain(final.status);
+      await rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' });
+      expect((await rt.json(`/api/v1/apps/${id}`)).body.app).toMatchObject({ status: 'stopped', pid: null });
+    } finally {
+      await rt.close();
+    }
+  });
+});

@@ -377,7 +377,9 @@ export class AppsService {
     if (!pending) {
       pending = (async () => {
         if (this.closed) throw new ApiError(503, 'runtime_stopping', 'The runtime is stopping');
+        const epoch = sup.stopEpoch;
         const spec = await this.launchSpec(r, new Set());
+        if (sup.stopEpoch !== epoch || this.closed) throw new AppNotReadyError('stopped before it started', []);
         if (spec.portMode === 'fixed' && spec.port !== null && !(await portFree(spec.port))) {
           sup.lastError = `port ${spec.port} (fixed in the manifest) is already in use`;
           throw conflict('port_in_use', `App "${r.app!.id}": ${sup.lastError}`);

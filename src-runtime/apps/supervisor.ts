@@ -54,6 +54,8 @@ export class AppSupervisor {
   exitCode: number | null = null;
   exitSignal: string | null = null;
   lastError: string | null = null;
+  /** Bumped by every stop(), so a start still preparing (port, env) knows it was cancelled. */
+  stopEpoch = 0;
 
   private group?: SpawnedGroup;
   private spec?: LaunchSpec;
@@ -240,6 +242,7 @@ export class AppSupervisor {
 
   /** Stop: cancel a pending restart, run the stop command, SIGTERM the group, SIGKILL after the grace. */
   stop(): Promise<void> {
+    this.stopEpoch += 1;
     this.stopRequested = true;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
