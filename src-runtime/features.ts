@@ -5,4 +5,5 @@
 import type { RuntimeFeature } from './feature.js';
 import { appsFeature } from './apps/feature.js';
 
-export const features: RuntimeFeature[] = [appsFeature];
+export const features: RuntimeFeature[] = [];
+features.push(appsFeature);
