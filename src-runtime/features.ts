@@ -3,7 +3,9 @@
  * (src-runtime/feature.ts) living in its own folder.
  */
 import type { RuntimeFeature } from './feature.js';
+import { versionControlFeature } from './git/feature.js';
 import { appsFeature } from './apps/feature.js';
 
 export const features: RuntimeFeature[] = [];
+features.push(versionControlFeature);
 features.push(appsFeature);
