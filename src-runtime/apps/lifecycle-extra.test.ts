@@ -207,3 +207,45 @@ describe('dependency problems', () => {
     }
   });
 });
+
+describe('log streaming to a stalled client', () => {
+  it('skips what a client that stops reading cannot take, tells it so, and carries on live', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-stall-'));
+    await writeFile(join(root, 'app.runtime.yaml'), `id: chatty\nport: none\nstart: node -e "for (let i = 0; i < 60000; i++) console.log('line ' + i + ' ' + 'x'.repeat(80)); setTimeout(() => console.log('the end'), 4000)"\n`);
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const { request } = await import('node:http');
+      const url = new URL(`${rt.url}/api/v1/apps/${id}/logs`);
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: `Bearer ${rt.token}` } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.pause(); // a client that stops reading
+          setTimeout(() => {
+            res.on('data', (c: string) => {
+              body += c;
+              if (body.includes('"line":"the end"')) {
+                req.destroy();
+                resolve(body);
+              }
+            });
+            res.resume();
+          }, 3000);
+        });
+        req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+        req.end();
+        setTimeout(() => void rt.json(`/api/v1/apps/${id}/start`, { method: 'POST' }), 100);
+      });
+      const truncated = text.split('\n\n').filter((b) => b.startsWith('event: backlog_truncated'));
+      expect(truncated.length).toBeGreaterThan(0);
+      const skipped = truncated.map((b) => JSON.parse(b.slice(b.indexOf('data: ') + 6)).skipped as number).reduce((a, b) => a + b, 0);
+      const received = text.split('\n\n').filter((b) => b.includes('event: app_log') && b.includes('"stream":"stdout"')).length;
+      expect(skipped).toBeGreaterThan(0);
+      expect(received).toBeLessThan(60_001);
+      expect(text).toContain('"line":"the end"');
+    } finally {
+      await rt.close();
+    }
+  });
+});
