@@ -144,7 +144,7 @@ require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.e
   });
 
   it('pushes app status changes and log lines to WS /api/v1/ws subscribers', async () => {
-    const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${rt.token}` } });
+    const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws?after=${rt.ctx.bus.stream('global').lastSeq}`, { headers: { authorization: `Bearer ${rt.token}` } });
     const got: any[] = [];
     ws.on('message', (raw) => got.push(JSON.parse(String(raw))));
     await new Promise((r) => ws.once('open', r));
