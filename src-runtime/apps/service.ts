@@ -107,6 +107,9 @@ export class AppsService {
       for (const entry of manifest.apps) {
         const id = await stableId('app', `${workspace.id}\0${manifest.relPath}\0${entry.manifestId}`);
         const errors = [...entry.errors];
+        if (entry.app?.port === 'none' && (entry.app.readiness?.http || entry.app.readiness?.tcp)) {
+          errors.push({ file: manifest.relPath, line: null, column: null, field: 'readiness', message: 'tcp and http readiness need a port; use log readiness with port: none' });
+        }
         if (entry.app) {
           try {
             appCwd(manifest, entry.app, root);
