@@ -5,6 +5,7 @@
  * runtime that was killed can end them on its next start — and only them: a pid reused by an
  * unrelated process never matches the record.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 
@@ -61,6 +62,8 @@ export async function readProc(pid: number): Promise<ProcInfo | undefined> {
   }
 }
 
+const procAvailable = existsSync('/proc/self/stat');
+
 /** The live members of a process group (zombies excluded). */
 export async function groupMembers(pgid: number): Promise<ProcInfo[]> {
   let names: string[];
@@ -97,6 +100,8 @@ export async function groupAlive(pgid: number): Promise<boolean> {
   } catch {
     return false;
   }
+  // Without /proc (macOS) the signal probe is all we have; zombies are reaped by Node promptly.
+  if (!procAvailable) return true;
   return (await groupMembers(pgid)).length > 0;
 }
 
