@@ -249,3 +249,28 @@ describe('log streaming to a stalled client', () => {
     }
   });
 });
+
+describe('manifest edits while an app runs', () => {
+  it('keeps an app removed from the manifest listed and stoppable until it stops', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-edit-'));
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: gone\nstart: node -e "setInterval(() => {}, 1000)"\nport: none\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const started = await rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' });
+      expect(started.body.app.status).toBe('running');
+      await writeFile(join(root, 'app.runtime.yaml'), 'id: other\nstart: node -e "1"\nport: none\n');
+      const listed = await waitFor(async () => {
+        const apps = (await rt.json('/api/v1/apps')).body.apps;
+        return apps.length === 2 && apps;
+      }, 5000, 'the new manifest to be read');
+      expect(listed.map((a: any) => [a.manifest_id, a.status])).toEqual([['other', 'stopped'], ['gone', 'running']]);
+      const stopped = await rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' });
+      expect(stopped.body.app.status).toBe('stopped');
+      expect((await rt.json('/api/v1/apps')).body.apps.map((a: any) => a.manifest_id)).toEqual(['other']);
+      expect((await rt.json(`/api/v1/apps/${id}`)).status).toBe(404);
+    } finally {
+      await rt.close();
+    }
+  });
+});

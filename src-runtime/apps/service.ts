@@ -234,11 +234,15 @@ export class AppsService {
   }
 
   async list(workspace: Workspace): Promise<App[]> {
-    return (await this.resolveWorkspace(workspace)).map((r) => this.view(r));
+    const declared = await this.resolveWorkspace(workspace);
+    const ids = new Set(declared.map((r) => r.id));
+    // An app removed from its manifest while it runs stays listed (and stoppable) until it stops.
+    const orphans = [...this.supervisors.values()].filter((s) => s.workspaceId === workspace.id && s.active && !ids.has(s.appId));
+    return [...declared, ...orphans.map((s) => this.known.get(s.appId)).filter((r): r is ResolvedApp => !!r)].map((r) => this.view(r));
   }
 
   async get(appId: string): Promise<App> {
-    return this.view(await this.find(appId));
+    return this.view(await this.findOrRunning(appId));
   }
 
   countRunning(): number {
@@ -426,8 +430,17 @@ export class AppsService {
     return this.view(r);
   }
 
+  /** find(), or an app no longer declared (the manifest changed) that still runs: it stays visible and stoppable. */
+  private async findOrRunning(appId: string): Promise<ResolvedApp> {
+    return this.find(appId).catch((error) => {
+      const known = this.known.get(appId);
+      if (known && this.supervisors.get(appId)?.active) return known;
+      throw error;
+    });
+  }
+
   async stop(appId: string): Promise<App> {
-    const r = await this.find(appId);
+    const r = await this.findOrRunning(appId);
     const sup = this.supervisors.get(r.id);
     await sup?.stop();
     return this.view(r);
