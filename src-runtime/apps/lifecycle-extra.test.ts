@@ -274,3 +274,30 @@ describe('manifest edits while an app runs', () => {
     }
   });
 });
+
+describe('readiness needs the app itself on the port', () => {
+  it('does not count another program answering on the assigned port as ready', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-squat-'));
+    // The app starts a squatter in its own session (not in the app's group) on $PORT and never listens itself.
+    await writeFile(
+      join(root, 'squat.js'),
+      `const { spawn } = require('node:child_process');
+const s = spawn(process.execPath, ['-e', "require('node:net').createServer().listen(Number(process.env.PORT), '127.0.0.1'); setTimeout(() => process.exit(0), 20000)"], { detached: true, stdio: 'ignore' });
+require('node:fs').writeFileSync('squatter.pid', String(s.pid));
+setInterval(() => {}, 1000);
+`,
+    );
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: impostor\nstart: node squat.js\nreadiness: { tcp: true, timeout: 1500ms }\nstop_timeout: 500ms\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    let squatter = 0;
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const res = await rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' });
+      squatter = await readPid(join(root, 'squatter.pid'));
+      expect(res).toMatchObject({ status: 503, body: { code: 'app_not_ready' } });
+    } finally {
+      if (squatter) process.kill(squatter, 'SIGKILL');
+      await rt.close();
+    }
+  });
+});

@@ -48,6 +48,7 @@ export class AppsService {
   private readonly builds = new Map<string, { group?: SpawnedGroup; promise: Promise<void> }>();
   private readonly section: AppsSection;
   private readonly reserved = new Map<string, number>();
+  private readonly endedPids = new Set<number>();
   private closed = false;
 
   constructor(private readonly ctx: RuntimeContext) {
@@ -78,8 +79,10 @@ export class AppsService {
   }
 
   async recordGroup(owner: string, pid: number): Promise<void> {
+    this.endedPids.delete(pid);
     const record = await recordFor(owner, pid);
-    if (!record || this.closed) return;
+    // The group may have ended while /proc was read: never keep a record for it.
+    if (!record || this.closed || this.endedPids.has(pid)) return;
     // The process may already have ended while /proc was read: only keep live groups.
     this.section.groups = this.section.groups.filter((g) => g.pid !== pid);
     this.section.groups.push(record);
@@ -87,6 +90,8 @@ export class AppsService {
   }
 
   dropGroup(pid: number): void {
+    this.endedPids.add(pid);
+    if (this.endedPids.size > 1000) this.endedPids.delete(this.endedPids.values().next().value!);
     const before = this.section.groups.length;
     this.section.groups = this.section.groups.filter((g) => g.pid !== pid);
     if (this.section.groups.length !== before) this.ctx.store.touch();
