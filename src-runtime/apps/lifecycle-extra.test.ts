@@ -106,6 +106,7 @@ require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.e
 `,
     );
     rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { app_port_range: { start: 42500, end: 42999 } } });
     ids = Object.fromEntries((await rt.json('/api/v1/apps')).body.apps.map((a: any) => [a.manifest_id, a.id]));
   });
   afterAll(() => rt?.close());
