@@ -414,3 +414,27 @@ describe('ACP sessions across a runtime restart', () => {
     }
   });
 });
+
+describe('workspace actions with the apps feature', () => {
+  it('expands an app.runtime.yaml action into a run of the session', async () => {
+    const { appsFeature } = await import('../apps/feature.js');
+    const root = await realpath(await makeTempDir('wr-ws-'));
+    await writeFile(join(root, 'app.runtime.yaml'), 'actions:\n  review: "Review the uncommitted changes and list risks."\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature, agentsFeature] });
+    try {
+      await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' } });
+      const id = (await rt.json('/api/v1/sessions', { method: 'POST', json: {} })).body.session.id as string;
+      const missing = await rt.json(`/api/v1/sessions/${id}/actions/deploy`, { method: 'POST', json: {} });
+      expect(missing).toMatchObject({ status: 404, body: { code: 'action_not_found' } });
+      expect(missing.body.details.actions).toContain('review');
+      const started = await rt.json(`/api/v1/sessions/${id}/actions/review`, { method: 'POST' });
+      expect(started.status).toBe(202);
+      expect(started.body.run).toMatchObject({ source: 'action', action: 'review', prompt: 'Review the uncommitted changes and list risks.' });
+      await waitRun(rt, started.body.run.id, ['completed']);
+      const transcript = (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages;
+      expect(transcript[1].content).toBe('Hello, you said: Review the uncommitted changes and list risks.');
+    } finally {
+      await rt.close();
+    }
+  });
+});
