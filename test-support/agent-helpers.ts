@@ -41,7 +41,7 @@ export async function readSse(rt: TestRuntime, path: string, until: (events: Ev[
       parser.feed(decoder.decode(value, { stream: true }));
     }
   } catch (error) {
-    if (!done) throw new Error(`SSE ${path} ended before the condition (${events.length} events: ${events.map((e) => e.type).join(',')}): ${(error as Error).message}`);
+    if (!done) throw new Error(`SSE ${path} ended before the condition (${events.length} events: ${events.map((e) => e.type).join(',')}): ${(error as Error).message}`, { cause: error });
   } finally {
     clearTimeout(timer);
     controller.abort();
