@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startRuntime, type RunningRuntime } from '../src-runtime/runtime.js';
 import type { RuntimeFeature } from '../src-runtime/feature.js';
 import { createCheckedFetch } from './checked-fetch.js';
+import { knownEventTypes } from '../src-runtime/contract/event-catalog.js';
 
 export interface TestRuntime extends RunningRuntime {
   dataDir: string;
@@ -30,6 +31,11 @@ export async function startTestRuntime(options: { workspace?: string; features?:
     options.features,
   );
   const checked = createCheckedFetch(runtime.url, runtime.token);
+  // Every event a feature publishes must be in the wire's event catalog (contract/event-catalog.ts).
+  const undeclared = new Set<string>();
+  runtime.ctx.bus.tap((_stream, event) => {
+    if (!knownEventTypes.has(event.type)) undeclared.add(event.type);
+  });
   const api: TestRuntime['api'] = (path, init = {}) => {
     const headers = new Headers(init.headers);
     if (!headers.has('authorization')) headers.set('authorization', `Bearer ${runtime.token}`);
@@ -51,6 +57,7 @@ export async function startTestRuntime(options: { workspace?: string; features?:
     },
     async close() {
       await runtime.stop();
+      if (undeclared.size) throw new Error(`events published without a declaration in contract/event-catalog.ts: ${[...undeclared].join(', ')}`);
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -234,7 +234,7 @@ export const sessionStatusEvent = defineEvent({
   payload: z.object({ workspace_id: z.string(), session_id: z.string(), state: sessionState, run_id: z.string().nullable(), run_status: runStatus.nullable() }),
 });
 
-export const agentEventTypes = ['thinking', 'tool_use', 'tool_result', 'text', 'done', 'error', 'permission_request', 'permission_resolved', 'plan', 'usage', 'run_status', 'user'] as const;
+export const agentEventTypes = ['thinking', 'tool_use', 'tool_update', 'tool_result', 'text', 'done', 'error', 'permission_request', 'permission_resolved', 'plan', 'usage', 'run_status', 'user'] as const;
 export const agentEvents = agentEventTypes.map((type) =>
   defineEvent({ type, description: `Agent session event (${type}) on the session stream`, global: false, payload: agentEventSchema }),
 );

@@ -28,6 +28,15 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas.Workspace).toBeDefined();
   });
 
+  it('lists every event type of the wire with its payload schema', () => {
+    const types = doc['x-events'].map((e: { type: string }) => e.type);
+    for (const t of ['system_stats', 'workspace_changed', 'file_changed', 'git_status_changed', 'app_status_changed', 'session_status', 'text', 'tool_use', 'permission_request']) {
+      expect(types).toContain(t);
+    }
+    const fileChanged = doc['x-events'].find((e: { type: string }) => e.type === 'file_changed');
+    expect(JSON.stringify(fileChanged.payload)).toContain('event_type');
+  });
+
   it('is served as YAML too, with the same content', async () => {
     const res = await rt.api('/api/v1/openapi.yaml');
     expect(res.headers.get('content-type')).toContain('yaml');

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isRawResponse, type RouteDef } from '../contract/route.js';
+import type { EventDef } from '../contract/events.js';
 
 type Json = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ function objectProperties(schema: z.ZodType | undefined, collector: SchemaCollec
   return Object.entries(props).map(([name, s]) => [name, s, required.has(name)]);
 }
 
-export function buildOpenApi(routes: RouteDef[], info: { version: string; serverUrl?: string }): Json {
+export function buildOpenApi(routes: RouteDef[], info: { version: string; serverUrl?: string }, events: EventDef[] = []): Json {
   const collector = new SchemaCollector();
   const paths: Record<string, Record<string, Json>> = {};
   const seen = new Set<string>();
@@ -101,8 +102,15 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string; server
     const openapiPath = def.wildcard ? def.path : def.path;
     (paths[openapiPath] ??= {})[def.method] = op;
   }
+  const xEvents = events.map((e) => ({
+    type: e.type,
+    description: e.description,
+    on_global_hub: e.global,
+    payload: collector.convert(e.payload, 'output'),
+  }));
   return {
     openapi: '3.1.0',
+    'x-events': xEvents,
     info: {
       title: 'Workspace Runtime API',
       version: info.version,

@@ -7,13 +7,14 @@ import { defaultRuntimeConfig, runtimeApi, runtimeConfigSchema, type RuntimeConf
 import { badRequest } from '../contract/errors.js';
 import { bind, type RouteBinding } from '../http/bind.js';
 import { buildOpenApi } from '../http/openapi.js';
+import { eventCatalog } from '../contract/event-catalog.js';
 import { renderDocsPage } from '../http/docs-page.js';
 import type { FeatureInstance, RuntimeContext } from '../feature.js';
 import { formatIssues } from '../http/mount.js';
 
 export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string, FeatureInstance]>, allRoutes: () => RouteBinding[]): RouteBinding[] {
   let openapi: Record<string, unknown> | undefined;
-  const doc = () => (openapi ??= buildOpenApi(allRoutes().map((b) => b.def), { version: ctx.version, serverUrl: ctx.url() }));
+  const doc = () => (openapi ??= buildOpenApi(allRoutes().map((b) => b.def), { version: ctx.version, serverUrl: ctx.url() }, eventCatalog));
   let docsHtml: string | undefined;
   let yamlText: string | undefined;
   // process.memoryUsage() walks every heap space; status is polled often, so sample it at most once a second.
