@@ -1,0 +1,1 @@
+export function buildRenderer(options?: { quiet?: boolean }): Promise<void>;

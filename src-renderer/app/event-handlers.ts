@@ -1,0 +1,6 @@
+/** Every feature's event → query-cache handlers, for the one event socket. */
+import type { EventHandlers } from '../api/event-socket.js';
+import { systemEventHandlers } from '../features/system/queries.js';
+import { workspaceEventHandlers } from '../features/workspaces/queries.js';
+
+export const eventHandlers: EventHandlers[] = [systemEventHandlers, workspaceEventHandlers];

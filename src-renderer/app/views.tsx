@@ -1,0 +1,27 @@
+/**
+ * Which component renders each view. Feature views are code-split (React.lazy) so the initial
+ * bundle holds only the shell; heavy parts (editor, diff view) split further inside the features.
+ */
+import type { ComponentType } from 'react';
+import type { Workspace } from '../../src-runtime/contract/workspaces.js';
+import { EmptyState } from '../ui/states.js';
+
+export interface WorkspaceViewProps {
+  workspace: Workspace;
+}
+
+function pending(name: string): ComponentType<WorkspaceViewProps> {
+  return function PendingView() {
+    return <EmptyState title={`${name} are not available in this runtime yet`}>The runtime does not expose these routes.</EmptyState>;
+  };
+}
+
+export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', ComponentType<WorkspaceViewProps>> & {
+  statusLeft: ComponentType<WorkspaceViewProps>;
+} = {
+  files: pending('Files'),
+  git: pending('Git tools'),
+  agents: pending('Agents'),
+  apps: pending('Apps and scripts'),
+  statusLeft: () => null,
+};
