@@ -3,5 +3,6 @@
  * (src-runtime/feature.ts) living in its own folder.
  */
 import type { RuntimeFeature } from './feature.js';
+import { filesFeature } from './files/feature.js';
 
-export const features: RuntimeFeature[] = [];
+export const features: RuntimeFeature[] = [filesFeature];
