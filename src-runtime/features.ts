@@ -4,5 +4,6 @@
  */
 import type { RuntimeFeature } from './feature.js';
 import { filesFeature } from './files/feature.js';
+import { versionControlFeature } from './git/feature.js';
 
-export const features: RuntimeFeature[] = [filesFeature];
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature];

@@ -27,10 +27,16 @@ export interface FilesServiceApi {
   retainWatcher(workspaceId: string): () => void;
 }
 
+export interface VersionControlServiceApi {
+  /** Clone a git URL into a new folder (its parent must exist); progress as git_progress on the workspace's stream. */
+  clone(url: string, destination: string, options?: { branch?: string; depth?: number; workspaceId?: string }): Promise<void>;
+}
+
 export interface Services {
   workspaces: WorkspaceService;
   /** Which git the runtime uses; the version-control feature replaces the default probe. */
   gitInfo: () => Promise<GitBinaryInfo>;
   files?: FilesServiceApi;
   apps?: AppsServiceApi;
+  versionControl?: VersionControlServiceApi;
 }

@@ -1,0 +1,44 @@
+/**
+ * The version-control feature: locates git once at setup (embedded, system or none), installs the
+ * askpass helper, replaces `services.gitInfo` so the runtime status says which git is in use,
+ * exposes `services.versionControl` (clone for other features), mounts the routes and runs the
+ * `git_status_changed` notifier.
+ */
+import type { RuntimeFeature } from '../feature.js';
+import { installAskpass, locateGit, noGit, type LocateOptions } from './core.js';
+import { versionControlRoutes } from './routes.js';
+import { VersionControlService } from './service.js';
+import { GitStatusNotifier } from './status-events.js';
+
+export interface VersionControlFeatureOptions extends LocateOptions {
+  /** Quiet period before git_status_changed (default 300 ms; 50 ms with fast test timers). */
+  debounceMs?: number;
+}
+
+export function createVersionControlFeature(options: VersionControlFeatureOptions = {}): RuntimeFeature {
+  return {
+    name: 'version_control',
+    async setup(ctx) {
+      const git = await locateGit(options);
+      if (git) await installAskpass(ctx.dataDir);
+      else ctx.log('git not found: version-control routes answer 503 git_unavailable');
+      const info = git ? git.info() : noGit;
+      ctx.services.gitInfo = async () => info;
+      const notifier = new GitStatusNotifier(ctx, options.debounceMs ?? (ctx.options.fastTimers ? 50 : 300));
+      const service = new VersionControlService(ctx, git, notifier);
+      ctx.services.versionControl = {
+        clone: (url, destination, opts) => service.clone(url, destination, opts),
+      };
+      notifier.start();
+      return {
+        routes: versionControlRoutes(service),
+        status: () => ({ git: info, watched_workspaces: notifier.retainedCount }),
+        started: () => notifier.syncWatchers(),
+        onWorkspaceRemoved: async (id) => service.forget(id),
+        stop: async () => notifier.stop(),
+      };
+    },
+  };
+}
+
+export const versionControlFeature = createVersionControlFeature();
