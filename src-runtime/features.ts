@@ -5,5 +5,6 @@
 import type { RuntimeFeature } from './feature.js';
 import { filesFeature } from './files/feature.js';
 import { versionControlFeature } from './git/feature.js';
+import { appsFeature } from './apps/feature.js';
 
-export const features: RuntimeFeature[] = [filesFeature, versionControlFeature];
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature];
