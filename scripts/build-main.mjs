@@ -1,0 +1,25 @@
+// Bundles the Electron main process (dist/main/main.cjs) and the preload (dist/main/preload.cjs).
+// Both are CommonJS with `electron` external; the preload must be ONE file because a sandboxed
+// preload can require nothing but a few electron modules.
+import { build } from 'esbuild';
+
+export async function buildMain({ quiet = false } = {}) {
+  const started = Date.now();
+  const common = {
+    bundle: true,
+    format: 'cjs',
+    external: ['electron'],
+    sourcemap: 'linked',
+    logLevel: quiet ? 'error' : 'warning',
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist/main',
+  };
+  await Promise.all([
+    build({ ...common, entryPoints: { main: 'src-main/main.ts' }, platform: 'node', target: 'node22' }),
+    // The sandboxed preload has no Node: no node: builtins may end up in it (a build error if one does).
+    build({ ...common, entryPoints: { preload: 'src-main/preload.ts' }, platform: 'browser', target: 'chrome140' }),
+  ]);
+  if (!quiet) console.log(`built dist/main/main.cjs and dist/main/preload.cjs in ${Date.now() - started} ms`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildMain();
