@@ -2,7 +2,7 @@
  * Which component renders each view. Feature views are code-split (React.lazy) so the initial
  * bundle holds only the shell; heavy parts (editor, diff view) split further inside the features.
  */
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { Workspace } from '../../src-runtime/contract/workspaces.js';
 import { EmptyState } from '../ui/states.js';
 
@@ -19,7 +19,7 @@ function pending(name: string): ComponentType<WorkspaceViewProps> {
 export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', ComponentType<WorkspaceViewProps>> & {
   statusLeft: ComponentType<WorkspaceViewProps>;
 } = {
-  files: pending('Files'),
+  files: lazy(() => import('../features/files/files-view.js')),
   git: pending('Git tools'),
   agents: pending('Agents'),
   apps: pending('Apps and scripts'),
