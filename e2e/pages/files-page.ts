@@ -28,10 +28,8 @@ export class FilesPage {
   }
 
   async editorText(): Promise<string> {
-    return this.page.evaluate(() => {
-      const lines = [...document.querySelectorAll('[data-testid="code-editor"] .cm-line')];
-      return lines.map((l) => l.textContent ?? '').join('\n');
-    });
+    const lines = await this.page.getByTestId('code-editor').locator('.cm-line').allTextContents();
+    return lines.join('\n');
   }
 
   async typeAtEnd(text: string): Promise<void> {
