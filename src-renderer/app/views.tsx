@@ -5,6 +5,7 @@
 import { lazy, type ComponentType } from 'react';
 import type { Workspace } from '../../src-runtime/contract/workspaces.js';
 import { EmptyState } from '../ui/states.js';
+import { GitStatusItem } from '../features/git/status-item.js';
 
 export interface WorkspaceViewProps {
   workspace: Workspace;
@@ -20,8 +21,8 @@ export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', Component
   statusLeft: ComponentType<WorkspaceViewProps>;
 } = {
   files: lazy(() => import('../features/files/files-view.js')),
-  git: pending('Git tools'),
+  git: lazy(() => import('../features/git/git-view.js')),
   agents: pending('Agents'),
   apps: pending('Apps and scripts'),
-  statusLeft: () => null,
+  statusLeft: GitStatusItem,
 };

@@ -1,60 +1,9 @@
-/** Small dialogs of the files view: a name prompt (new file/folder, rename) and quick open. */
+/** Quick open (Ctrl/Cmd+P): fuzzy file-name search, arrow keys and Enter. */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Dialog } from '../../ui/dialog.js';
 import { Spinner } from '../../ui/states.js';
 import { searchQuery } from './queries.js';
-
-export function NamePrompt({
-  open,
-  title,
-  label,
-  initial,
-  confirmLabel,
-  onSubmit,
-  onClose,
-  error,
-}: {
-  open: boolean;
-  title: string;
-  label: string;
-  initial: string;
-  confirmLabel: string;
-  onSubmit: (value: string) => void;
-  onClose: () => void;
-  error?: string | null;
-}) {
-  const [value, setValue] = useState(initial);
-  useEffect(() => setValue(initial), [initial, open]);
-  return (
-    <Dialog open={open} title={title} onClose={onClose}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (value.trim()) onSubmit(value.trim());
-        }}
-      >
-        <div className="field">
-          <label htmlFor="name-prompt">{label}</label>
-          <input id="name-prompt" className="input mono" value={value} onChange={(e) => setValue(e.target.value)} autoFocus spellCheck={false} />
-          {error && (
-            <span className="invalid" role="alert">
-              {error}
-            </span>
-          )}
-        </div>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={!value.trim()}>
-            {confirmLabel}
-          </button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
 
 export function QuickOpen({ open, workspaceId, onPick, onClose }: { open: boolean; workspaceId: string; onPick: (path: string) => void; onClose: () => void }) {
   const [text, setText] = useState('');

@@ -13,7 +13,8 @@ import { ConfirmDialog } from '../../ui/dialog.js';
 import { EmptyState, ErrorState, Spinner } from '../../ui/states.js';
 import { useToasts } from '../../ui/toasts.js';
 import { FileTree } from './file-tree.js';
-import { NamePrompt, QuickOpen } from './file-dialogs.js';
+import { QuickOpen } from './file-dialogs.js';
+import { NamePrompt } from '../../ui/name-prompt.js';
 import { SearchPanel } from './search-panel.js';
 import { baseName, fileContentQuery, fileKeys, parentOf, useDeleteFile, useMkdir, useMoveFile, useUpload, useWriteFile } from './queries.js';
 
