@@ -11,6 +11,9 @@ import { sandboxRoutes } from './sandbox-routes.js';
 import { SearchService } from './search.js';
 import { FilesService } from './service.js';
 import { WatcherManager } from './watcher.js';
+import { Snapshots } from './snapshots.js';
+import { Templates } from './templates.js';
+import { workspaceLevelRoutes } from './workspace-routes.js';
 import { bind } from '../http/bind.js';
 import { workspaceFilesApi } from '../contract/files.js';
 import { streamSse } from '../events/sse.js';
@@ -40,7 +43,10 @@ export const filesFeature: RuntimeFeature = {
       // For tests and diagnostics: the live watcher of a workspace, if any.
       watcherFor: (id: string) => watchers.get(id),
     } as FilesServiceApi;
+    const snapshots = new Snapshots(ctx.store, ctx.dataDir);
+    const templates = new Templates(files);
     const routes = [
+      ...workspaceLevelRoutes({ workspaces, templates, snapshots, bus: ctx.bus }),
       ...filesRoutes({ workspaces, files, search }),
       ...sandboxRoutes({ workspaces, files, commands, bus: ctx.bus }),
       bind(workspaceFilesApi.events, async ({ params, req, res }) => {
@@ -53,7 +59,10 @@ export const filesFeature: RuntimeFeature = {
     return {
       routes,
       status: () => ({ watchers: watchers.status(), running_commands: commands.running() }),
-      onWorkspaceRemoved: async () => watchers.reconcile(),
+      onWorkspaceRemoved: async (id) => {
+        watchers.reconcile();
+        await snapshots.dropWorkspace(id);
+      },
       stop: async () => {
         offDemand();
         offWorkspaces();

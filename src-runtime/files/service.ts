@@ -6,7 +6,7 @@
  * files get a stat-based tag (inode, size, ns mtime and ctime).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, type BigIntStats } from 'node:fs';
+import { createWriteStream, lstatSync, type BigIntStats, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -70,6 +70,20 @@ export function parseEtagList(header: string): string[] {
     .split(',')
     .map((t) => t.trim().replace(/^W\//, ''))
     .filter(Boolean);
+}
+
+/**
+ * lstat of many names in one folder. Synchronous calls in slices of 256 with a yield between them:
+ * for large folders this is several times faster than one promise per entry (10k entries: tens of
+ * ms instead of hundreds) while never blocking the event loop for long.
+ */
+async function lstatMany(dir: string, names: string[]): Promise<Array<Stats | undefined>> {
+  const out: Array<Stats | undefined> = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0 && i % 256 === 0) await new Promise((r) => setImmediate(r));
+    out[i] = lstatSync(join(dir, names[i]!), { throwIfNoEntry: false });
+  }
+  return out;
 }
 
 export class FilesService {
@@ -149,7 +163,7 @@ export class FilesService {
           if (isTempName(name)) continue;
           candidates.push(name);
         }
-        const infos = await Promise.all(candidates.map((name) => lstat(join(dir.real, name)).catch(() => undefined)));
+        const infos = await lstatMany(dir.real, candidates);
         for (let i = 0; i < candidates.length; i++) {
           const name = candidates[i]!;
           const info = infos[i];

@@ -112,6 +112,22 @@ describe('file watcher and events', () => {
     client.close();
   });
 
+  it('sees files in folders created just now, in-place edits, and folder removals', async () => {
+    const client = await HubClient.open(rt);
+    client.send({ type: 'subscribe', topics: ['file_changed'], workspace_id: id });
+    await readyWatcher();
+    await mkdir(join(root, 'fresh', 'deeper'), { recursive: true });
+    await writeFile(join(root, 'fresh', 'deeper', 'new.txt'), 'n');
+    await until(() => client.fileEvents().find((e) => e.path === 'fresh/deeper/new.txt' && e.event_type === 'created'), 'file in a new folder');
+    expect(client.fileEvents().find((e) => e.path === 'fresh')?.event_type).toBe('created');
+    await writeFile(join(root, 'fresh', 'deeper', 'new.txt'), 'edited in place');
+    await until(() => client.fileEvents().find((e) => e.path === 'fresh/deeper/new.txt' && e.event_type === 'modified'), 'in-place edit');
+    await rm(join(root, 'fresh'), { recursive: true });
+    await until(() => client.fileEvents().find((e) => e.path === 'fresh' && e.event_type === 'deleted'), 'folder removal');
+    client.close();
+    await until(async () => (await watcherStatus()).length === 0, 'watcher stopped');
+  });
+
   it('reports .git/HEAD and .git/index changes and nothing else from .git', async () => {
     const client = await HubClient.open(rt);
     client.send({ type: 'subscribe', topics: ['file_changed'], workspace_id: id });

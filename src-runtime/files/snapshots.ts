@@ -1,0 +1,242 @@
+/**
+ * Workspace snapshots in a private git object store: one bare repository per workspace under the
+ * data dir (`files/snapshots/<workspace>.git`). Git runs with GIT_DIR/GIT_WORK_TREE/GIT_INDEX_FILE
+ * pointing at that store, so the user's repository (index, HEAD, branches, stash, config) is never
+ * read for writing nor touched, and non-git workspaces work the same. A snapshot is `git add -A`
+ * into the private index (the worktree's .gitignore files and the user's info/exclude apply) →
+ * write-tree → commit-tree → refs/snapshots/<id>: tracked and untracked files with their modes
+ * and symlinks. Attributes are neutralised (`-text -filter …` in the store's info/attributes) so
+ * content round-trips byte for byte. Restore takes a pre_restore snapshot, deletes what the target
+ * lacks and checks out what differs.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ApiError, notFound } from '../contract/errors.js';
+import type { Snapshot } from '../contract/files.js';
+import { newId } from '../ids.js';
+import type { Store } from '../store/db.js';
+
+interface StoredSnapshot extends Snapshot {
+  commit: string;
+}
+
+interface SnapshotSection {
+  snapshots: StoredSnapshot[];
+}
+
+const SAFE_CONFIG = [
+  'core.autocrlf=false',
+  'core.safecrlf=false',
+  'core.eol=lf',
+  'core.fileMode=true',
+  'core.symlinks=true',
+  'core.ignoreCase=false',
+  'core.precomposeUnicode=false',
+  'core.quotePath=false',
+  'core.fsmonitor=false',
+  'core.untrackedCache=false',
+  'core.hooksPath=/dev/null',
+  'gc.auto=0',
+  'advice.addEmbeddedRepo=false',
+  'advice.addIgnoredFile=false',
+  'commit.gpgSign=false',
+].flatMap((c) => ['-c', c]);
+
+interface GitResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number | null;
+}
+
+function git(args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: Buffer): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...SAFE_CONFIG, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8000)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr, code }));
+    child.stdin.end(input);
+  });
+}
+
+async function gitOk(args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: Buffer): Promise<Buffer> {
+  const r = await git(args, env, cwd, input);
+  if (r.code !== 0) throw new ApiError(500, 'snapshot_git_failed', `git ${args[0]} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return r.stdout;
+}
+
+const splitZ = (b: Buffer) => b.toString('utf8').split('\0').filter(Boolean);
+
+export class Snapshots {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly dataDir: string,
+  ) {}
+
+  private section(): SnapshotSection {
+    return this.store.section<SnapshotSection>('files', () => ({ snapshots: [] }));
+  }
+
+  private async exclusive<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(workspaceId) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(workspaceId, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(workspaceId) === tail) this.locks.delete(workspaceId);
+    }
+  }
+
+  private gitDir(workspaceId: string): string {
+    return join(this.dataDir, 'files', 'snapshots', `${workspaceId}.git`);
+  }
+
+  private env(gitDir: string, root: string, index: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
+    return {
+      ...env,
+      GIT_DIR: gitDir,
+      GIT_WORK_TREE: root,
+      GIT_INDEX_FILE: index,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_AUTHOR_NAME: 'workspace-runtime',
+      GIT_AUTHOR_EMAIL: 'snapshots@workspace-runtime.invalid',
+      GIT_COMMITTER_NAME: 'workspace-runtime',
+      GIT_COMMITTER_EMAIL: 'snapshots@workspace-runtime.invalid',
+    };
+  }
+
+  /** Create the private store on first use; refresh its excludes from the user's info/exclude. */
+  private async prepare(workspaceId: string, root: string): Promise<string> {
+    const dir = this.gitDir(workspaceId);
+    if (!existsSync(join(dir, 'HEAD'))) {
+      await mkdir(dirname(dir), { recursive: true });
+      const env = { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
+      await gitOk(['init', '--bare', '--quiet', dir], env, dirname(dir));
+    }
+    await mkdir(join(dir, 'info'), { recursive: true });
+    await writeFile(join(dir, 'info', 'attributes'), '* -text -eol -filter -ident -working-tree-encoding\n');
+    const userExclude = await readFile(join(root, '.git', 'info', 'exclude'), 'utf8').catch(() => '');
+    await writeFile(join(dir, 'info', 'exclude'), userExclude);
+    return dir;
+  }
+
+  list(workspaceId: string): Snapshot[] {
+    return this.section()
+      .snapshots.filter((s) => s.workspace_id === workspaceId)
+      .map(({ commit: _commit, ...s }) => s)
+      .reverse();
+  }
+
+  private find(workspaceId: string, id: string): StoredSnapshot {
+    const s = this.section().snapshots.find((x) => x.id === id && x.workspace_id === workspaceId);
+    if (!s) throw notFound('snapshot_not_found', `No snapshot "${id}" in this workspace`);
+    return s;
+  }
+
+  create(workspaceId: string, root: string, label: string | null): Promise<Snapshot> {
+    return this.exclusive(workspaceId, () => this.createLocked(workspaceId, root, label, 'manual'));
+  }
+
+  private async createLocked(workspaceId: string, root: string, label: string | null, kind: Snapshot['kind']): Promise<Snapshot> {
+    const dir = await this.prepare(workspaceId, root);
+    // A persistent private index: unchanged files are not re-hashed on the next snapshot.
+    const env = this.env(dir, root, join(dir, 'index'));
+    const added = await git(['add', '-A', '--', '.'], env, root);
+    if (added.code !== 0) {
+      // Unreadable files or a nested repository without commits: say which.
+      throw new ApiError(409, 'snapshot_failed', `The working tree could not be captured: ${added.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    }
+    const tree = (await gitOk(['write-tree'], env, root)).toString().trim();
+    const id = newId('snapshot');
+    const message = Buffer.from(`${kind}: ${label ?? id}\n`);
+    const commit = (await gitOk(['commit-tree', tree], env, root, message)).toString().trim();
+    await gitOk(['update-ref', `refs/snapshots/${id}`, commit], env, root);
+    const fileCount = splitZ(await gitOk(['ls-tree', '-r', '-z', '--name-only', tree], env, root)).length;
+    const snapshot: StoredSnapshot = { id, workspace_id: workspaceId, label, kind, file_count: fileCount, created_at: new Date().toISOString(), commit };
+    this.section().snapshots.push(snapshot);
+    this.store.touch();
+    const { commit: _c, ...view } = snapshot;
+    return view;
+  }
+
+  restore(workspaceId: string, root: string, id: string): Promise<{ snapshot: Snapshot; pre_restore: Snapshot; written: number; removed: number }> {
+    return this.exclusive(workspaceId, async () => {
+      const target = this.find(workspaceId, id);
+      const pre = await this.createLocked(workspaceId, root, `before restoring ${id}`, 'pre_restore');
+      const dir = this.gitDir(workspaceId);
+      const preCommit = this.find(workspaceId, pre.id).commit;
+      const env = this.env(dir, root, join(dir, 'index'));
+      // What differs between the current tree and the target, by path.
+      const diff = splitZ(await gitOk(['diff-tree', '-r', '-z', '--no-renames', '--name-status', preCommit, target.commit], env, root));
+      const toRemove: string[] = [];
+      const toWrite: string[] = [];
+      for (let i = 0; i + 1 < diff.length; i += 2) {
+        const status = diff[i]!;
+        const path = diff[i + 1]!;
+        if (status === 'D') toRemove.push(path);
+        else toWrite.push(path);
+      }
+      for (const path of toRemove) {
+        await unlink(join(root, path)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EISDIR' || error.code === 'EPERM') return rm(join(root, path), { recursive: true, force: true });
+          if (error.code !== 'ENOENT') throw error;
+        });
+        // Folders left empty by the removal go too (git does not keep empty folders either).
+        let parent = dirname(path);
+        while (parent && parent !== '.') {
+          try {
+            await rmdir(join(root, parent));
+          } catch {
+            break;
+          }
+          parent = dirname(parent);
+        }
+      }
+      if (toWrite.length) {
+        // Check the target out through a throwaway index so the snapshot index stays as it was.
+        const tmpIndex = join(dir, `index-restore-${randomBytes(4).toString('hex')}`);
+        const tmpEnv = this.env(dir, root, tmpIndex);
+        try {
+          await gitOk(['read-tree', target.commit], tmpEnv, root);
+          await gitOk(['checkout-index', '-f', '-z', '--stdin'], tmpEnv, root, Buffer.from(toWrite.join('\0') + '\0'));
+        } finally {
+          await rm(tmpIndex, { force: true });
+        }
+      }
+      const { commit: _c, ...snapshot } = target;
+      return { snapshot, pre_restore: pre, written: toWrite.length, removed: toRemove.length };
+    });
+  }
+
+  remove(workspaceId: string, root: string, id: string): Promise<void> {
+    return this.exclusive(workspaceId, async () => {
+      this.find(workspaceId, id);
+      const dir = this.gitDir(workspaceId);
+      const env = this.env(dir, root, join(dir, 'index'));
+      await gitOk(['update-ref', '-d', `refs/snapshots/${id}`], env, root);
+      const section = this.section();
+      section.snapshots = section.snapshots.filter((s) => !(s.id === id && s.workspace_id === workspaceId));
+      this.store.touch();
+    });
+  }
+
+  /** Forget a removed workspace's snapshots and its private store. */
+  async dropWorkspace(workspaceId: string): Promise<void> {
+    const section = this.section();
+    section.snapshots = section.snapshots.filter((s) => s.workspace_id !== workspaceId);
+    this.store.touch();
+    await rm(this.gitDir(workspaceId), { recursive: true, force: true });
+  }
+}
