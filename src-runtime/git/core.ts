@@ -83,7 +83,26 @@ export async function locateGit(options: LocateOptions = {}): Promise<Git | null
   // dugite runs <LOCAL_GIT_DIRECTORY>/bin/git: the prefix is two levels above the binary.
   const prefix = dirname(dirname(binary));
   if (!existsSync(resolveGitBinary(prefix))) return null;
-  return new Git({ source: 'system', path: binary, version: version.replace(/^git version /, ''), env: { LOCAL_GIT_DIRECTORY: prefix, GIT_EXEC_PATH: execPath } });
+  const env: Record<string, string> = { LOCAL_GIT_DIRECTORY: prefix, GIT_EXEC_PATH: execPath };
+  // dugite points GIT_CONFIG_SYSTEM at <prefix>/etc/gitconfig (its own file); a distribution's git
+  // reads /etc/gitconfig instead, and its settings (credential helpers, safe.directory) must apply.
+  if (!process.env.GIT_CONFIG_SYSTEM) env.GIT_CONFIG_SYSTEM = await systemConfigPath(binary, prefix);
+  return new Git({ source: 'system', path: binary, version: version.replace(/^git version /, ''), env });
+}
+
+/** Where this git reads its system config: it says so in --show-origin output or in its error. */
+function systemConfigPath(binary: string, prefix: string): Promise<string> {
+  const fallback = prefix === '/usr' ? '/etc/gitconfig' : join(prefix, 'etc', 'gitconfig');
+  const env = { ...process.env };
+  delete env.GIT_CONFIG_SYSTEM;
+  delete env.GIT_CONFIG_NOSYSTEM;
+  return new Promise((resolve) => {
+    execFile(binary, ['config', '--system', '--show-origin', '--list'], { timeout: 5000, env }, (_error, stdout, stderr) => {
+      const origin = /^file:([^\t]+)\t/.exec(String(stdout));
+      const missing = /unable to read config file '([^']+)'/.exec(String(stderr));
+      resolve(origin?.[1] ?? missing?.[1] ?? fallback);
+    });
+  });
 }
 
 export interface GitBinary {

@@ -22,6 +22,7 @@ export type GitErrorKind =
   | 'merge_conflicts'
   | 'rebase_conflicts'
   | 'unresolved_conflicts'
+  | 'operation_in_progress'
   | 'local_changes_overwritten'
   | 'branch_exists'
   | 'invalid_branch_name'
@@ -114,8 +115,9 @@ const patterns: Array<[RegExp, GitErrorKind]> = [
   [/No configured push destination|No remote repository specified|does not appear to be a git repository|'[^']*' does not appear to be a git repository/, 'no_remote'],
   [/You are not currently on a branch/, 'detached_head'],
   [/nothing to commit|no changes added to commit|nothing added to commit/, 'nothing_to_commit'],
-  [/CONFLICT \(|Automatic merge failed/, 'merge_conflicts'],
+  [/cannot do a partial commit during a merge|You have not concluded your merge|There is already a rebase-merge directory|already a rebase-apply directory|You are in the middle of|cherry-pick is already in progress/, 'operation_in_progress'],
   [/could not apply [0-9a-f]+|Resolve all conflicts manually/, 'rebase_conflicts'],
+  [/CONFLICT \(|Automatic merge failed/, 'merge_conflicts'],
   [/would be overwritten by (checkout|merge|switch)|Please commit your changes or stash them|cannot (pull with rebase|rebase): You have unstaged changes/, 'local_changes_overwritten'],
   [/is not a valid branch name|not a valid branch name/, 'invalid_branch_name'],
   [/invalid reference: |unknown revision or path not in the working tree|bad revision|ambiguous argument|not a valid object name|couldn't find remote ref|Couldn't find remote ref|reference is not a tree|did not match any file\(s\) known to git|is not a commit and a branch/, 'ref_not_found'],
@@ -142,8 +144,10 @@ export function filesFromGitMessage(text: string): string[] {
   return [...files].filter(Boolean);
 }
 
+/** Git's own words for `details`: the first lines, hints dropped, credentials in URLs masked. */
 const firstLines = (text: string) =>
   text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('hint:'))
@@ -187,6 +191,8 @@ export function toApiError(error: GitError): ApiError {
       return new ApiError(409, 'git_rebase_conflict', 'The rebase stopped on conflicts: resolve them, stage, and continue (git rebase --continue) or abort', d);
     case 'unresolved_conflicts':
       return new ApiError(409, 'git_unresolved_conflicts', 'The repository has unresolved conflicts: resolve and stage them first', d);
+    case 'operation_in_progress':
+      return new ApiError(409, 'git_operation_in_progress', 'A merge, rebase or cherry-pick is in progress: finish it (resolve, stage, commit) or abort it first', d);
     case 'local_changes_overwritten':
       return new ApiError(409, 'git_local_changes', `Your uncommitted changes would be overwritten${error.info.files?.length ? `: ${error.info.files.join(', ')}` : ''}. Commit, stash or discard them first`, d);
     case 'branch_exists':

@@ -1,6 +1,7 @@
 /** `git log`: a page of commits, optionally for one ref and path, with changed files. */
 import type { Git } from './core.js';
 import { GitError } from './errors.js';
+import { hasHead } from './repository.js';
 import { LOG_FORMAT, parseLog, type Commit } from './parse-log.js';
 
 export interface LogOptions {
@@ -24,17 +25,16 @@ export async function getCommits(git: Git, cwd: string, options: LogOptions): Pr
     '--',
     ...(options.path ? [options.path] : []),
   ];
+  let stdout: string;
   try {
-    const { stdout } = await git.run(args, cwd);
-    const commits = parseLog(stdout, options.files);
-    return { commits: commits.slice(0, options.limit), more: commits.length > options.limit };
+    ({ stdout } = await git.run(args, cwd));
   } catch (error) {
-    // An unborn branch has no history yet: an empty page, not an error.
-    if (!options.ref && error instanceof GitError && /does not have any commits yet|unknown revision or path not in the working tree.*\n?.*HEAD|bad default revision 'HEAD'/.test(error.info.stderr ?? '')) {
-      return { commits: [], more: false };
-    }
+    // An unborn branch has no history yet: an empty page, not an error (checked only on failure: one process less).
+    if (!options.ref && error instanceof GitError && !(await hasHead(git, cwd))) return { commits: [], more: false };
     throw error;
   }
+  const commits = parseLog(stdout, options.files);
+  return { commits: commits.slice(0, options.limit), more: commits.length > options.limit };
 }
 
 export async function getCommit(git: Git, cwd: string, ref = 'HEAD'): Promise<Commit> {

@@ -4,7 +4,7 @@ import { parseLog } from './parse-log.js';
 import { parseDiff, unquoteGitPath } from './parse-diff.js';
 import { parseBranches, parseTrack } from './parse-branches.js';
 import { parseProgressLine } from './progress.js';
-import { classifyGitOutput, filesFromGitMessage } from './errors.js';
+import { classifyGitOutput, filesFromGitMessage, GitError, toApiError } from './errors.js';
 
 const Z = '0000000000000000000000000000000000000000';
 const H1 = 'a4d65fad86ec1e528667' + '94b41260dc0f1237baaf';
@@ -214,6 +214,9 @@ describe('progress and error recognition', () => {
     expect(classifyGitOutput('fatal: invalid reference: nope\n')).toBe('ref_not_found');
     expect(classifyGitOutput("fatal: a branch named 'x' already exists\n")).toBe('branch_exists');
     expect(classifyGitOutput('something new and strange\n')).toBe('unknown');
+    const auth = toApiError(new GitError('auth_failed', 'x', { stderr: "fatal: Authentication failed for 'https://bob:s3cret@example.com/r.git/'\n" }));
+    expect(JSON.stringify(auth.details)).not.toContain('s3cret');
+    expect(auth.status).toBe(502);
     const blocked = 'error: Your local changes to the following files would be overwritten by checkout:\n\ta.txt\n\tdir/b c.txt\nPlease commit your changes or stash them before you switch branches.\nAborting\n';
     expect(classifyGitOutput(blocked)).toBe('local_changes_overwritten');
     expect(filesFromGitMessage(blocked)).toEqual(['a.txt', 'dir/b c.txt']);

@@ -31,6 +31,8 @@ export class GitStatusNotifier {
 
   start(): void {
     const onEvent = (e: WireEvent) => {
+      // A workspace added or removed while someone listens to all workspaces.
+      if (e.type === 'workspace_changed') return this.syncWatchers();
       if (e.type !== 'file_changed' || typeof e.workspace_id !== 'string' || typeof e.path !== 'string') return;
       if (affectsStatus(e.path)) this.schedule(e.workspace_id);
     };
@@ -55,8 +57,8 @@ export class GitStatusNotifier {
   }
 
   private wanted(workspaceId: string): boolean {
-    const d = this.ctx.demand;
-    return d.subscribers(TOPIC, workspaceId) + d.subscribers(TOPIC) + d.subscribers('*', workspaceId) > 0;
+    // Counts topic and "*" subscriptions for this workspace and for all workspaces.
+    return this.ctx.demand.subscribers(TOPIC, workspaceId) > 0;
   }
 
   /** Retain the watcher of every workspace someone listens to, release the others. */
