@@ -3,7 +3,8 @@ import { appsApi, openspecApi, scriptsApi } from '../contract/apps.js';
 import type { RuntimeContext } from '../feature.js';
 import { streamSse } from '../events/sse.js';
 import { bind, type RouteBinding } from '../http/bind.js';
-import { readOpenSpec } from '../openspec/service.js';
+import { streamLogSse } from './log-sse.js';
+import { cliActionCommand, readOpenSpec } from '../openspec/service.js';
 import type { ScriptsService } from '../scripts/service.js';
 import type { AppsService } from './service.js';
 
@@ -23,7 +24,7 @@ export function appsRoutes(ctx: RuntimeContext, apps: AppsService, scripts: Scri
     }),
     bind(appsApi.logs, async ({ params, req, res }) => {
       const app = await apps.get(params.app_id);
-      await streamSse(req, res, apps.appStream(app.id), { connected: { app_id: app.id, status: app.status } });
+      await streamLogSse(req, res, apps.appStream(app.id), { maxPendingBytes: 8 * 1024 * 1024, connected: { app_id: app.id, status: app.status }, heartbeatMs: ctx.options.fastTimers ? 500 : undefined });
     }),
     bind(appsApi.internalStartResolved, async ({ params, body }) => {
       const workspace = await workspaces.get(params.workspace_id);
@@ -55,5 +56,13 @@ export function appsRoutes(ctx: RuntimeContext, apps: AppsService, scripts: Scri
     bind(scriptsApi.cancel, async ({ params }) => ({ execution: await scripts.cancel(params.id) })),
 
     bind(openspecApi.get, async ({ params }) => ({ openspec: await readOpenSpec(await workspaces.get(params.workspace_id)) })),
+    bind(openspecApi.runAction, async ({ params, body }) => {
+      const workspace = await workspaces.get(params.workspace_id);
+      workspaces.requireTrusted(workspace);
+      const { command, title } = cliActionCommand(await readOpenSpec(workspace), params.action, body.change_id);
+      const name = body.change_id ? `openspec ${params.action} ${body.change_id}` : `openspec ${params.action}`;
+      const script = { id: `openspec:${params.action}`, name, source: 'openspec' as const, command, cwd: workspace.root_dir, definition: title, package_manager: null };
+      return { execution: await scripts.run(workspace, script, []) };
+    }),
   ];
 }

@@ -141,8 +141,10 @@ export class AppsService {
 
   async find(appId: string): Promise<ResolvedApp> {
     const cached = this.known.get(appId);
-    if (cached) {
-      const fresh = (await this.resolveWorkspace(cached.workspace).catch(() => [])).find((r) => r.id === appId);
+    // The workspace is re-read: its trust or root may have changed since.
+    const workspace = cached && this.ctx.services.workspaces.findById(cached.workspace.id);
+    if (workspace) {
+      const fresh = (await this.resolveWorkspace(workspace).catch(() => [])).find((r) => r.id === appId);
       if (fresh) return fresh;
     }
     for (const workspace of this.ctx.services.workspaces.list()) {
@@ -375,11 +377,14 @@ export class AppsService {
     if (!pending) {
       pending = (async () => {
         if (this.closed) throw new ApiError(503, 'runtime_stopping', 'The runtime is stopping');
+        const epoch = sup.stopEpoch;
         const spec = await this.launchSpec(r, new Set());
+        if (sup.stopEpoch !== epoch || this.closed) throw new AppNotReadyError('stopped before it started', []);
         if (spec.portMode === 'fixed' && spec.port !== null && !(await portFree(spec.port))) {
           sup.lastError = `port ${spec.port} (fixed in the manifest) is already in use`;
           throw conflict('port_in_use', `App "${r.app!.id}": ${sup.lastError}`);
         }
+        sup.lastError = null;
         sup.launch(spec);
         this.reserved.delete(r.id);
         await sup.whenReady();

@@ -54,6 +54,8 @@ export class AppSupervisor {
   exitCode: number | null = null;
   exitSignal: string | null = null;
   lastError: string | null = null;
+  /** Bumped by every stop(), so a start still preparing (port, env) knows it was cancelled. */
+  stopEpoch = 0;
 
   private group?: SpawnedGroup;
   private spec?: LaunchSpec;
@@ -125,7 +127,6 @@ export class AppSupervisor {
     this.port = spec.port;
     this.exitCode = null;
     this.exitSignal = null;
-    this.lastError = null;
     this.sawAddrInUse = false;
     this.startedAt = new Date();
     this.hooks.log(this, 'system', `$ ${spec.command}${spec.port !== null ? `   (PORT=${spec.port})` : ''}`);
@@ -152,11 +153,11 @@ export class AppSupervisor {
     group.child.stdout?.on('end', () => out.end());
     group.child.stderr?.on('end', () => err.end());
 
-    this.exited = group.child.then((result) => {
+    this.exited = group.child.then(async (result) => {
       out.end();
       err.end();
       const failedToSpawn = result.exitCode === undefined && !result.signal;
-      void this.onExit(group, failedToSpawn ? null : result.exitCode ?? null, result.signal ?? null, failedToSpawn ? result.message : undefined);
+      await this.onExit(group, failedToSpawn ? null : result.exitCode ?? null, result.signal ?? null, failedToSpawn ? result.message : undefined);
     });
 
     this.readinessAbort?.abort();
@@ -241,6 +242,7 @@ export class AppSupervisor {
 
   /** Stop: cancel a pending restart, run the stop command, SIGTERM the group, SIGKILL after the grace. */
   stop(): Promise<void> {
+    this.stopEpoch += 1;
     this.stopRequested = true;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;

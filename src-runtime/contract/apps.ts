@@ -35,7 +35,7 @@ export const manifestIdSchema = z
 export const readinessSchema = z
   .object({
     tcp: z.literal(true).optional().describe('Ready when the port accepts a TCP connection (the default when the app has a port)'),
-    http: z.string().startsWith('/').optional().describe('Ready when GET http://127.0.0.1:$PORT<path> answers below 500'),
+    http: z.string().regex(/^\//, 'a path starting with /').optional().describe('Ready when GET http://127.0.0.1:$PORT<path> answers below 500'),
     log: z.string().min(1).optional().describe('Ready when an output line contains this text (or matches it as /regex/)'),
     timeout: durationSchema.optional().describe('How long to wait for readiness (default 30s)'),
   })
@@ -319,7 +319,7 @@ export const appLogEvent = defineEvent({
 // ---------------------------------------------------------------------------------------------
 // Scripts
 
-export const scriptSourceSchema = z.enum(['manifest', 'package', 'make']);
+export const scriptSourceSchema = z.enum(['manifest', 'package', 'make', 'openspec']);
 
 export const scriptSchema = z
   .object({
@@ -495,6 +495,19 @@ export const openspecApi = {
     access: 'token',
     params: z.object({ workspace_id: z.string().min(1) }),
     responses: { 200: z.object({ openspec: openspecStateSchema }), ...commonErrors },
+  }),
+  runAction: defineRoute({
+    operationId: 'openspec.actions.run',
+    method: 'post',
+    path: '/api/v1/workspaces/{workspace_id}/openspec/actions/{action}',
+    summary: 'Run a workflow action through the openspec CLI (initialize, archive); propose/apply need an agent session',
+    description:
+      'initialize and archive run the openspec CLI as an execution (202, poll or stream it like a script run). propose and apply are agent work: 409 needs_agent with the prompt to run in a session (POST /api/v1/sessions/{id}/actions/{name}).',
+    tags: ['openspec'],
+    access: 'token',
+    params: z.object({ workspace_id: z.string().min(1), action: z.enum(['initialize', 'propose', 'apply', 'archive']) }),
+    body: z.object({ change_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional() }).strict(),
+    responses: { 202: oneExecution, ...commonErrors, 409: errorBodySchema, 413: errorBodySchema, 503: errorBodySchema },
   }),
 };
 

@@ -7,9 +7,11 @@
  */
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
+import { ApiError } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { WorkspaceAction } from '../services.js';
 
@@ -125,8 +127,7 @@ export function detectCli(workspaceRoot: string): Promise<OpenSpecState['cli']> 
       const candidates = [join(workspaceRoot, 'node_modules', '.bin', 'openspec')];
       for (const p of candidates) if (await executable(p)) return { available: true, path: p, version: await version(p) };
       cliCache ??= (async () => {
-        const own = join(process.cwd(), 'node_modules', '.bin', 'openspec');
-        const list = [own, ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'openspec'))];
+        const list = [...ownInstalls(), join(process.cwd(), 'node_modules', '.bin', 'openspec'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'openspec'))];
         for (const p of list) if (await executable(p)) return { available: true, path: p, version: await version(p) };
         return { available: false, path: null, version: null };
       })();
@@ -135,6 +136,12 @@ export function detectCli(workspaceRoot: string): Promise<OpenSpecState['cli']> 
     cliByRoot.set(workspaceRoot, hit);
   }
   return hit;
+}
+
+/** The node_modules/.bin folders above the runtime's own code (its installed dependency). */
+function ownInstalls(): string[] {
+  const paths = createRequire(import.meta.url).resolve.paths('@fission-ai/openspec') ?? [];
+  return paths.map((p) => join(p, '.bin', 'openspec'));
 }
 
 async function version(path: string): Promise<string | null> {
@@ -230,4 +237,23 @@ export function openspecSessionActions(state: OpenSpecState): WorkspaceAction[] 
   return state.actions
     .filter((a) => a.available)
     .map((a) => ({ name: a.change_id ? `openspec-${a.name}-${a.change_id}` : `openspec-${a.name}`, description: a.description, prompt: a.prompt, source: 'openspec' as const }));
+}
+
+/**
+ * The CLI command line for an action that the CLI performs by itself, or an ApiError saying why
+ * not (not available now, needs an agent, no CLI).
+ */
+export function cliActionCommand(state: OpenSpecState, action: Action['name'], changeId: string | undefined): { command: string; title: string } {
+  const candidates = state.actions.filter((a) => a.name === action && (action === 'archive' || action === 'apply' ? a.change_id === changeId : true));
+  const chosen = candidates[0];
+  if ((action === 'archive' || action === 'apply') && !changeId) throw new ApiError(400, 'change_id_required', `${action} needs {"change_id": "<id>"}; GET …/openspec lists the changes`);
+  if (!chosen) throw new ApiError(404, 'change_not_found', `No active change "${changeId}" in openspec/changes/`);
+  if (action === 'propose' || action === 'apply') {
+    throw new ApiError(409, 'needs_agent', `"${chosen.title}" is agent work: run its prompt in an agent session`, { prompt: chosen.prompt });
+  }
+  if (!chosen.available) throw new ApiError(409, 'action_unavailable', `${chosen.title} is not available now: ${chosen.reason}`);
+  if (!state.cli.available || !state.cli.path) throw new ApiError(503, 'openspec_cli_missing', 'The openspec CLI is not installed (npm i -D @fission-ai/openspec in the workspace, or put openspec on PATH)');
+  const bin = state.cli.path.includes("'") ? 'openspec' : `'${state.cli.path}'`;
+  const command = action === 'initialize' ? `${bin} init --tools none --no-animation .` : `${bin} archive ${changeId} --yes`;
+  return { command, title: chosen.title };
 }

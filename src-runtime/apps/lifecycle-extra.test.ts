@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
+import { appsFeature } from './feature.js';
+import { LineSplitter } from './line-splitter.js';
+import { findFreePort, portFree, preferredPort } from './ports.js';
+import { readPid, readSse, waitFor, writeServer } from './test-fixtures.js';
+
+function listen(port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen({ port, host, exclusive: true }, () => resolve(s));
+  });
+}
+
+describe('ports', () => {
+  it('derives the preferred port from workspace and app position inside the range', () => {
+    const range = { start: 41000, end: 41999 };
+    expect(preferredPort(range, 0, 0)).toBe(41000);
+    expect(preferredPort(range, 0, 3)).toBe(41003);
+    expect(preferredPort(range, 2, 1)).toBe(41041);
+    expect(preferredPort({ start: 5000, end: 5009 }, 1, 2)).toBe(5002); // wraps inside a small range
+  });
+
+  it('sees a port as taken when something listens on 127.0.0.1 or only on ::1, and skips it', async () => {
+    const v4 = await listen(0, '127.0.0.1');
+    const p4 = (v4.address() as { port: number }).port;
+    expect(await portFree(p4)).toBe(false);
+    let v6: Server | undefined;
+    try {
+      v6 = await listen(0, '::1');
+    } catch {
+      // no IPv6 loopback here
+    }
+    if (v6) {
+      const p6 = (v6.address() as { port: number }).port;
+      expect(await portFree(p6)).toBe(false);
+      v6.close();
+    }
+    const range = { start: p4, end: p4 + 50 };
+    const found = await findFreePort(range, p4, new Set([p4 + 1]));
+    expect(found).not.toBe(p4);
+    expect(found).not.toBe(p4 + 1);
+    v4.close();
+  });
+});
+
+describe('line splitting', () => {
+  it('joins partial chunks, handles CRLF, keeps ANSI and caps very long lines', () => {
+    const lines: string[] = [];
+    const s = new LineSplitter((l) => lines.push(l));
+    s.push('\u001b[31mre');
+    s.push('d\u001b[0m\r\nsecond\n\nthi');
+    s.push('rd');
+    s.end();
+    expect(lines).toEqual(['\u001b[31mred\u001b[0m', 'second', '', 'third']);
+    const long: string[] = [];
+    const t = new LineSplitter((l) => long.push(l));
+    t.push('x'.repeat(40_000));
+    t.end();
+    expect(long.map((l) => l.length)).toEqual([16384, 16384, 7232]);
+  });
+});
+
+describe('apps lifecycle details', () => {
+  let rt: TestRuntime;
+  let root: string;
+  let ids: Record<string, string>;
+
+  beforeAll(async () => {
+    root = await realpath(await makeTempDir('wr-apps-extra-'));
+    await writeServer(root);
+    await writeFile(
+      join(root, 'retry.js'),
+      `const fs = require('node:fs');
+if (!fs.existsSync('first-attempt')) {
+  fs.writeFileSync('first-attempt', process.env.PORT);
+  console.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:' + process.env.PORT);
+  process.exit(1);
+}
+require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), process.env.HOST);
+`,
+    );
+    await writeFile(
+      join(root, 'app.runtime.yaml'),
+      `apps:
+  - id: racer
+    start: node retry.js
+  - id: graceful
+    start: node -e "require('fs').writeFileSync(process.env.PIDFILE, String(process.pid)); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"
+    stop: echo stopping > stop-ran && kill -INT $(cat graceful.pid)
+    port: none
+    stop_timeout: 2s
+    env: { PIDFILE: graceful.pid }
+  - id: always
+    start: node -e "console.log('tick'); setTimeout(() => process.exit(0), 100)"
+    port: none
+    restart: always
+  - id: logready
+    start: node -e "setTimeout(() => console.log('Server ready on ' + process.env.PORT), 200); setInterval(() => {}, 1000)"
+    readiness: { log: "/ready on \\\\d+/" }
+`,
+    );
+    rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    ids = Object.fromEntries((await rt.json('/api/v1/apps')).body.apps.map((a: any) => [a.manifest_id, a.id]));
+  });
+  afterAll(() => rt?.close());
+
+  it('retries on another port when the app dies with EADDRINUSE while starting (a probe race)', async () => {
+    const res = await rt.json(`/api/v1/apps/${ids.racer}/ensure-running`, { method: 'POST' });
+    expect(res).toMatchObject({ status: 200, body: { app: { status: 'ready', restarts: 0 } } });
+    const firstPort = Number(await readFile(join(root, 'first-attempt'), 'utf8'));
+    expect(res.body.app.port).not.toBe(firstPort);
+    expect(await (await fetch(res.body.app.url)).text()).toBe('ok');
+    await rt.json(`/api/v1/apps/${ids.racer}/stop`, { method: 'POST' });
+  });
+
+  it('runs the stop command before signalling the group', async () => {
+    // The app ignores SIGTERM; only its stop command (SIGINT by pid file) ends it before the grace period.
+    const started = await rt.json(`/api/v1/apps/${ids.graceful}/ensure-running`, { method: 'POST' });
+    expect(started.body.app.status).toBe('running');
+    await readPid(join(root, 'graceful.pid'));
+    const t0 = Date.now();
+    const stopped = await rt.json(`/api/v1/apps/${ids.graceful}/stop`, { method: 'POST' });
+    expect(stopped.body.app.status).toBe('stopped');
+    expect((await readFile(join(root, 'stop-ran'), 'utf8')).trim()).toBe('stopping');
+    expect(Date.now() - t0).toBeLessThan(1900);
+  });
+
+  it('restart: always restarts an app that exits cleanly', async () => {
+    await rt.json(`/api/v1/apps/${ids.always}/start`, { method: 'POST' });
+    await waitFor(async () => (await rt.json(`/api/v1/apps/${ids.always}`)).body.app.restarts >= 2, 10_000, 'restarts');
+    await rt.json(`/api/v1/apps/${ids.always}/stop`, { method: 'POST' });
+  });
+
+  it('log readiness accepts a /regex/', async () => {
+    const res = await rt.json(`/api/v1/apps/${ids.logready}/ensure-running`, { method: 'POST' });
+    expect(res).toMatchObject({ status: 200, body: { app: { status: 'ready' } } });
+    await rt.json(`/api/v1/apps/${ids.logready}/stop`, { method: 'POST' });
+  });
+
+  it('pushes app status changes and log lines to WS /api/v1/ws subscribers', async () => {
+    const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${rt.token}` } });
+    const got: any[] = [];
+    ws.on('message', (raw) => got.push(JSON.parse(String(raw))));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'subscribe', topics: ['app_status_changed', 'app_log'] }));
+    await waitFor(() => got.some((m) => m.type === 'subscribed'), 5000, 'subscribed');
+    await rt.json(`/api/v1/apps/${ids.logready}/ensure-running`, { method: 'POST' });
+    await waitFor(() => got.some((m) => m.type === 'app_log' && String(m.line).includes('Server ready')), 5000, 'app_log on the hub');
+    expect(got.filter((m) => m.type === 'app_status_changed' && m.app_id === ids.logready).map((m) => m.status)).toEqual(['starting', 'ready']);
+    ws.close();
+    await rt.json(`/api/v1/apps/${ids.logready}/stop`, { method: 'POST' });
+  });
+
+  it('replays the log ring after a cursor (Last-Event-ID) without repeating', async () => {
+    const all = await readSse(`${rt.url}/api/v1/apps/${ids.logready}/logs`, rt.token, (evs) => evs.some((e) => e.data?.status === 'stopped'));
+    const withIds = all.filter((e) => e.id);
+    const middle = withIds[Math.floor(withIds.length / 2)]!;
+    const rest = await readSse(`${rt.url}/api/v1/apps/${ids.logready}/logs?after=${middle.id}`, rt.token, (evs) => evs.some((e) => e.data?.status === 'stopped'));
+    expect(rest.filter((e) => e.id).map((e) => e.id)).toEqual(withIds.slice(withIds.indexOf(middle) + 1).map((e) => e.id));
+  });
+});
+
+describe('dependency problems', () => {
+  it('refuses a depends_on cycle with 409 and an unknown dependency as invalid', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-cycle-'));
+    await writeFile(
+      join(root, 'app.runtime.yaml'),
+      'apps:\n  - id: a\n    start: "true"\n    depends_on: [b]\n  - id: b\n    start: "true"\n    depends_on: [a]\n  - id: c\n    start: "true"\n    depends_on: [ghost]\n',
+    );
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const apps = (await rt.json('/api/v1/apps')).body.apps;
+      const byId = Object.fromEntries(apps.map((a: any) => [a.manifest_id, a]));
+      const cycle = await rt.json(`/api/v1/apps/${byId.a.id}/ensure-running`, { method: 'POST' });
+      expect(cycle).toMatchObject({ status: 409, body: { code: 'dependency_cycle', error: expect.stringContaining('a → b → a') } });
+      expect(byId.c).toMatchObject({ status: 'invalid', errors: [expect.objectContaining({ field: 'depends_on', message: expect.stringContaining('ghost') })] });
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('a stop that arrives while a start is being prepared wins', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-race-'));
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: slow\nstart: node -e "setInterval(() => {}, 1000)"\nport: none\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const [ensured, stopped] = await Promise.all([
+        rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' }),
+        rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' }),
+      ]);
+      expect(stopped.status).toBe(200);
+      // Either order is legal; the app must not be left running after a stop that came last.
+      const final = (await rt.json(`/api/v1/apps/${id}`)).body.app;
+      if (ensured.status === 503) expect(final.status).toBe('stopped');
+      else expect(['stopped', 'running']).toContain(final.status);
+      await rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' });
+      expect((await rt.json(`/api/v1/apps/${id}`)).body.app).toMatchObject({ status: 'stopped', pid: null });
+    } finally {
+      await rt.close();
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { makeTempDir, startTestRuntime } from '../../test-support/runtime-harness.js';
+import { readStoreFile } from '../store/db.js';
+import { appsFeature } from './feature.js';
+import { readProc } from './process-group.js';
+import { alive, readPid, waitFor, writeServer } from './test-fixtures.js';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const spawned: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of spawned) if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+/** Start the built runtime as a child process; resolve with its url and token once it is ready. */
+async function startBuiltRuntime(dataDir: string, workspace: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(process.execPath, [join(repo, 'dist/runtime/main.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspace], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  spawned.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ url: string }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}`)));
+    lines.on('line', (line) => {
+      try {
+        const msg = JSON.parse(line);
+        if (msg.type === 'ready') resolve(msg);
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  const discovery = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+  return { child, url: ready.url, token: discovery.token };
+}
+
+describe('process groups left by a killed runtime', () => {
+  it('a SIGKILLed runtime leaves its app running; the next start ends the recorded group, grandchild included', async () => {
+    const root = await realpath(await makeTempDir('wr-recover-'));
+    const dataDir = await makeTempDir('wr-recover-data-');
+    await writeServer(root);
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: survivor\nstart: node server.js\nstop_timeout: 1s\n');
+    const first = await startBuiltRuntime(dataDir, root);
+    const auth = { authorization: `Bearer ${first.token}` };
+    const apps = (await (await fetch(`${first.url}/api/v1/apps`, { headers: auth })).json()) as { apps: Array<{ id: string }> };
+    const ensured = await fetch(`${first.url}/api/v1/apps/${apps.apps[0]!.id}/ensure-running`, { method: 'POST', headers: auth });
+    expect(ensured.status).toBe(200);
+    const app = ((await ensured.json()) as { app: { pid: number; port: number } }).app;
+    const grandchild = await readPid(join(root, 'grandchild.pid'));
+    // The record reaches db.json (coalesced write) before we kill the runtime.
+    await waitFor(async () => ((await readStoreFile(dataDir)).sections.apps as { groups: unknown[] } | undefined)?.groups.length === 1, 5000, 'group record on disk');
+
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    expect(await alive(app.pid)).toBe(true);
+    expect(await alive(grandchild)).toBe(true);
+
+    const second = await startTestRuntime({ dataDir, features: [appsFeature] });
+    try {
+      expect(await alive(app.pid)).toBe(false);
+      expect(await alive(grandchild)).toBe(false);
+      const status = await second.json('/api/v1/runtime/status');
+      expect(status.body.runtime.features.apps).toMatchObject({ reaped_groups: 1 });
+      await second.ctx.store.flush();
+      expect(((await readStoreFile(dataDir)).sections.apps as { groups: unknown[] }).groups).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('never kills a process whose pid matches a record but whose start time or command line differ', async () => {
+    const dataDir = await makeTempDir('wr-reuse-data-');
+    // Unrelated processes, each leading its own group, standing in for pids reused after a reboot.
+    const bystanderA = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    const bystanderB = spawn('sleep', ['301'], { detached: true, stdio: 'ignore' });
+    const ours = spawn('sleep', ['302'], { detached: true, stdio: 'ignore' });
+    spawned.push(bystanderA, bystanderB, ours);
+    const [a, b, o] = await Promise.all([bystanderA, bystanderB, ours].map((c) => waitFor(() => readProc(c.pid!), 2000, 'proc')));
+    const record = (p: NonNullable<typeof a>, patch: object) => ({ owner: 'app:test', pid: p.pid, pgid: p.pgid, start_time: p.startTime, cmdline: p.cmdline, recorded_at: new Date().toISOString(), ...patch });
+    const seed = await startTestRuntime({ dataDir, features: [] });
+    seed.ctx.store.update((d) => {
+      d.sections.apps = {
+        groups: [
+          record(a!, { start_time: String(BigInt(a!.startTime) - 100n) }), // same pid, older start: pid reused
+          record(b!, { cmdline: 'node server.js' }), // same pid and start, other command
+          record(o!, {}), // exactly ours: must be ended
+        ],
+        builds: {},
+      };
+    });
+    await seed.close();
+
+    const rt = await startTestRuntime({ dataDir, features: [appsFeature] });
+    try {
+      expect(await alive(bystanderA.pid!)).toBe(true);
+      expect(await alive(bystanderB.pid!)).toBe(true);
+      expect(await alive(ours.pid!)).toBe(false);
+      const status = await rt.json('/api/v1/runtime/status');
+      expect(status.body.runtime.features.apps).toMatchObject({ reaped_groups: 1, left_alone_groups: 2 });
+    } finally {
+      await rt.close();
+      bystanderA.kill('SIGKILL');
+      bystanderB.kill('SIGKILL');
+    }
+  });
+  it('ends the orphans of a recorded group whose leader already exited', async () => {
+    const dataDir = await makeTempDir('wr-orphan-data-');
+    const leader = spawn('sh', ['-c', 'sleep 303 & echo $!; sleep 0.4'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    spawned.push(leader);
+    const info = await waitFor(() => readProc(leader.pid!), 2000, 'leader proc');
+    const orphan = Number(await new Promise<string>((r) => leader.stdout!.once('data', (d) => r(String(d).trim()))));
+    await new Promise((r) => leader.once('exit', r));
+    expect(await alive(orphan)).toBe(true);
+    const seed = await startTestRuntime({ dataDir, features: [] });
+    seed.ctx.store.update((d) => {
+      d.sections.apps = { groups: [{ owner: 'app:test', pid: info.pid, pgid: info.pgid, start_time: info.startTime, cmdline: info.cmdline, recorded_at: new Date().toISOString() }], builds: {} };
+    });
+    await seed.close();
+    const rt = await startTestRuntime({ dataDir, features: [appsFeature] });
+    try {
+      expect(await alive(orphan)).toBe(false);
+    } finally {
+      await rt.close();
+    }
+  });
+});
