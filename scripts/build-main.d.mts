@@ -1,1 +1,1 @@
-export function buildMain(options?: { quiet?: boolean }): Promise<void>;
+export function buildMain(options?: { quiet?: boolean; outdir?: string }): Promise<void>;

@@ -3,7 +3,7 @@
 // preload can require nothing but a few electron modules.
 import { build } from 'esbuild';
 
-export async function buildMain({ quiet = false } = {}) {
+export async function buildMain({ quiet = false, outdir = 'dist/main' } = {}) {
   const started = Date.now();
   const common = {
     bundle: true,
@@ -12,14 +12,14 @@ export async function buildMain({ quiet = false } = {}) {
     sourcemap: 'linked',
     logLevel: quiet ? 'error' : 'warning',
     outExtension: { '.js': '.cjs' },
-    outdir: 'dist/main',
+    outdir,
   };
   await Promise.all([
     build({ ...common, entryPoints: { main: 'src-main/main.ts' }, platform: 'node', target: 'node22' }),
     // The sandboxed preload has no Node: no node: builtins may end up in it (a build error if one does).
     build({ ...common, entryPoints: { preload: 'src-main/preload.ts' }, platform: 'browser', target: 'chrome140' }),
   ]);
-  if (!quiet) console.log(`built dist/main/main.cjs and dist/main/preload.cjs in ${Date.now() - started} ms`);
+  if (!quiet) console.log(`built ${outdir}/main.cjs and ${outdir}/preload.cjs in ${Date.now() - started} ms`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await buildMain();

@@ -3,7 +3,7 @@
 // APIs these modules touch (contextBridge, ipcRenderer, webUtils, ipcMain, shell, BrowserWindow).
 import { EventEmitter } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DESKTOP_BRIDGE_GLOBAL, type DesktopBridge } from '../src-runtime/contract/desktop-bridge.js';
+import type { DesktopBridge } from '../src-runtime/contract/desktop-bridge.js';
 import { INVOKE_CHANNELS } from './ipc-contract.js';
 
 const ELECTRON_TEST_DOUBLE = vi.hoisted(() => {
@@ -58,7 +58,7 @@ beforeEach(() => electron.reset());
 describe('preload bridge', () => {
   async function bridge(): Promise<DesktopBridge> {
     await import('./preload.js');
-    return electron.exposed.get(DESKTOP_BRIDGE_GLOBAL) as DesktopBridge;
+    return electron.exposed.get('workspaceRuntimeDesktop') as DesktopBridge;
   }
 
   it('exposes exactly the DesktopBridge members under one global', async () => {

@@ -9,7 +9,7 @@ import { folderArgs, readSecondInstanceData } from './folder-args.js';
 import { decideNavigation, decideWindowOpen } from './navigation.js';
 import { aboutDetail, buildMenuTemplate, type MenuActions } from './menu.js';
 import { addRecent, loadRecent, saveRecent } from './recent-folders.js';
-import { runtimeEnv } from './runtime-env.js';
+import { runtimeEntryPath, runtimeEnv } from './runtime-env.js';
 import { captureWindowState, fitToWorkAreas, loadWindowState, parseWindowState, saveWindowState, trackWindowState, type TrackedWindow } from './window-state.js';
 
 describe('folder arguments', () => {
@@ -51,6 +51,11 @@ describe('navigation decisions', () => {
 });
 
 describe('runtime environment', () => {
+  it('forks the runtime from outside the asar in a packaged app', () => {
+    expect(runtimeEntryPath('/opt/Workspace Runtime/resources/app.asar')).toBe('/opt/Workspace Runtime/resources/app.asar.unpacked/dist/runtime/main.mjs');
+    expect(runtimeEntryPath('/home/me/src/workspace-runtime')).toBe('/home/me/src/workspace-runtime/dist/runtime/main.mjs');
+  });
+
   const base = { PATH: '/usr/bin', GIT_EXEC_PATH: '/usr/lib/git-core', ELECTRON_RUN_AS_NODE: '1' };
 
   it('points dugite at the packaged git when resources/git holds one', () => {

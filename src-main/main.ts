@@ -12,7 +12,7 @@ import { folderArgs, readSecondInstanceData, type SecondInstanceData } from './f
 import { registerBridgeIpc, sendToRenderer } from './ipc.js';
 import { aboutDetail, buildMenuTemplate } from './menu.js';
 import { addRecent, loadRecent, saveRecent } from './recent-folders.js';
-import { runtimeEnv } from './runtime-env.js';
+import { runtimeEntryPath, runtimeEnv } from './runtime-env.js';
 import { RuntimeHost, RuntimeStartError, type ForkRuntime } from './runtime-host.js';
 import { utilityForkRuntime } from './utility-fork.js';
 import { createMainWindow, openExternalUrl } from './window.js';
@@ -43,10 +43,12 @@ if (!app.requestSingleInstanceLock(lockData)) {
 
 function runMain(): void {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  // ~/Library/Logs/<name> on macOS, <userData>/logs elsewhere; the runtime's stderr goes there.
+  app.setAppLogsPath();
   const userData = app.getPath('userData');
   const recentFile = join(userData, 'recent-folders.json');
   const stateFile = join(userData, 'window-state.json');
-  const pendingFolders: string[] = [...initialFolders];
+  const pendingFolders: string[] = [];
   let recent = loadRecent(recentFile);
   let win: BrowserWindow | undefined;
   let host: RuntimeHost | undefined;
@@ -77,17 +79,24 @@ function runMain(): void {
     for (const folder of pendingFolders.splice(0)) sendToRenderer(w.webContents, 'wr:open-folder', folder);
   }
 
-  function openFolder(folder: string): void {
+  function rememberFolder(folder: string): void {
     recent = addRecent(recent, folder);
     saveRecent(recentFile, recent);
     if (app.isReady()) {
       app.addRecentDocument(folder);
       installMenu();
     }
+  }
+
+  /** Remembers the folder and hands it to the page (now, or once it has loaded). */
+  function openFolder(folder: string): void {
+    rememberFolder(folder);
     pendingFolders.push(folder);
     flushFolders();
     focusWindow();
   }
+
+  for (const folder of initialFolders) openFolder(folder);
 
   async function chooseFolder(parent: BrowserWindow | undefined): Promise<string | null> {
     const options: Electron.OpenDialogOptions = { title: 'Open Folder', properties: ['openDirectory', 'createDirectory'] };
@@ -143,15 +152,8 @@ function runMain(): void {
   }
 
   function openWindow(connection: RuntimeConnection): void {
-    const existing = liveWindow();
-    if (existing) {
-      let origin = '';
-      try {
-        origin = new URL(existing.webContents.getURL()).origin;
-      } catch {
-        // never loaded
-      }
-      if (origin !== new URL(connection.url).origin) void existing.loadURL(`${connection.url}/`);
+    if (liveWindow()) {
+      // A runtime that came back (Retry after a failure) reaches the page through the 'ready' handler.
       focusWindow();
       return;
     }
@@ -244,7 +246,7 @@ function runMain(): void {
     installMenu();
 
     host = new RuntimeHost({
-      entry: join(app.getAppPath(), 'dist', 'runtime', 'main.mjs'),
+      entry: runtimeEntryPath(app.getAppPath()),
       dataDir: join(userData, 'runtime'),
       fork: loggingFork,
       serviceName: `${APP_NAME} (runtime)`,
@@ -265,12 +267,7 @@ function runMain(): void {
         getRuntime: () => host?.current,
         openFolderDialog: async (sender) => {
           const folder = await chooseFolder(BrowserWindow.fromWebContents(sender) ?? undefined);
-          if (folder) {
-            recent = addRecent(recent, folder);
-            saveRecent(recentFile, recent);
-            app.addRecentDocument(folder);
-            installMenu();
-          }
+          if (folder) rememberFolder(folder);
           return folder;
         },
         revealPath: (path) => shell.showItemInFolder(path),

@@ -5,7 +5,7 @@
  * (and not taken by a drop zone of the page) are sent to main.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { DESKTOP_BRIDGE_GLOBAL, type DesktopBridge, type RuntimeConnection, type Unsubscribe } from '../src-runtime/contract/desktop-bridge.js';
+import type { DesktopBridge, DesktopWindow, RuntimeConnection, Unsubscribe } from '../src-runtime/contract/desktop-bridge.js';
 import type { EventChannel, EventChannels, InvokeChannel, InvokeChannels, SendChannel, SendChannels } from './ipc-contract.js';
 
 function invoke<C extends InvokeChannel>(channel: C, ...args: InvokeChannels[C]['args']): Promise<InvokeChannels[C]['result']> {
@@ -83,5 +83,8 @@ export function installDropHandler(target: EventTarget): void {
   });
 }
 
-contextBridge.exposeInMainWorld(DESKTOP_BRIDGE_GLOBAL, createDesktopBridge());
+/** The global the page finds the bridge under (checked against the contract's DesktopWindow). */
+export const BRIDGE_GLOBAL = 'workspaceRuntimeDesktop' satisfies keyof DesktopWindow;
+
+contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, createDesktopBridge());
 if (typeof window !== 'undefined') installDropHandler(window);

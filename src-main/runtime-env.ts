@@ -11,6 +11,14 @@ export interface RuntimeEnvOptions {
   exists: (path: string) => boolean;
 }
 
+/**
+ * The runtime entry: dist/runtime/main.mjs under the app path; in a packaged app the runtime is
+ * unpacked next to the asar (electron-builder.yml asarUnpack), so the path leaves the archive.
+ */
+export function runtimeEntryPath(appPath: string): string {
+  return join(appPath, 'dist', 'runtime', 'main.mjs').replace(/app\.asar(?=[\\/])/, 'app.asar.unpacked');
+}
+
 export function embeddedGitDir(options: RuntimeEnvOptions): string | undefined {
   if (!options.resourcesPath) return undefined;
   const dir = join(options.resourcesPath, 'git');

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { nodeForkRuntime } from './node-fork.js';
 import { RuntimeHost, RuntimeStartError, type RuntimeHostOptions } from './runtime-host.js';
 
@@ -64,10 +65,17 @@ describe('RuntimeHost with the real runtime entry', () => {
   it('shuts the runtime down gracefully: stopped message, exit code 0, runtime.json removed, port closed', async () => {
     const dataDir = await tempDir();
     const host = makeHost({ dataDir });
-    const { url } = await host.start();
+    const { url, token } = await host.start();
     const pid = host.pid;
     expect(alive(pid)).toBe(true);
+    // A connected client (the window's event socket) must not hold the shutdown up.
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${token}` } });
+    await once(socket, 'open');
+    const closed = once(socket, 'close');
+    const stopAt = Date.now();
     const result = await host.stop();
+    await closed;
+    expect(Date.now() - stopAt).toBeLessThan(5000);
     expect(result).toEqual({ graceful: true, confirmed: true, exitCode: 0 });
     expect(host.state).toBe('stopped');
     expect(alive(pid)).toBe(false);
@@ -173,6 +181,22 @@ describe('RuntimeHost with stand-in entries', () => {
     // restart() starts over with a fresh count.
     await host.restart();
     expect(host.state).toBe('running');
+  });
+
+  it('stops a runtime that was still starting, asking again once it is ready', async () => {
+    const dir = await tempDir();
+    const entry = join(dir, 'slow-start.mjs');
+    // Listens for the parent only after 300 ms (a request sent earlier is lost), like a runtime still opening its store.
+    await writeFile(
+      entry,
+      "setTimeout(() => { process.on('message', (m) => { if (m.type === 'shutdown') { process.send({ type: 'stopped' }); setTimeout(() => process.exit(0), 10); } }); process.send({ type: 'ready', port: 1, url: 'http://127.0.0.1:1', token: 'x'.repeat(32) }); }, 300); setInterval(() => {}, 1000);\n",
+    );
+    const host = makeHost({ dataDir: dir, entry, shutdownTimeoutMs: 5000 });
+    const starting = host.start().catch((e: unknown) => e);
+    const result = await host.stop();
+    expect(result).toEqual({ graceful: true, confirmed: true, exitCode: 0 });
+    expect(((await starting) as RuntimeStartError).code).toBe('stopped');
+    expect(host.state).toBe('stopped');
   });
 
   it('kills a runtime that ignores the shutdown request after the grace period', async () => {

@@ -149,7 +149,9 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
     try {
       return await this.launch();
     } catch (error) {
-      this.currentState = 'failed';
+      // stop() may have been called meanwhile (TypeScript still has the state narrowed from above).
+      const state = this.currentState as RuntimeHostState;
+      if (state !== 'stopping' && state !== 'stopped') this.currentState = 'failed';
       this.lastError = error as RuntimeStartError;
       throw error;
     }
@@ -194,7 +196,12 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
 
       child.onMessage((raw) => {
         const message = raw as RuntimeMessage;
-        if (message?.type === 'ready' && !settled) {
+        if (message?.type === 'ready' && (this.currentState === 'stopping' || this.currentState === 'stopped')) {
+          // Asked to stop while it was starting: the first request may have arrived before the
+          // runtime listened for it, so ask again now that it is up.
+          child.postMessage({ type: 'shutdown' });
+          fail('stopped', 'the runtime host was stopped while the runtime was starting');
+        } else if (message?.type === 'ready' && !settled) {
           const ready = message as ReadyMessage;
           settle(() => resolve(this.onReady(attempt, ready)));
         } else if (message?.type === 'start_failed') {

@@ -154,6 +154,10 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
+        // Upgraded WebSocket connections keep server.close() waiting: close them first, and do not
+        // let a client that never answers the close frame hold the shutdown up.
+        hub.close();
+        setTimeout(resolve, 2000).unref();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -4,9 +4,6 @@
  * plain browser (standalone runtime), so the renderer must treat it as optional.
  */
 
-/** The global name the preload exposes the bridge under. */
-export const DESKTOP_BRIDGE_GLOBAL = 'workspaceRuntimeDesktop';
-
 /** Where the window's runtime listens and the bearer token for its API (same origin as the page). */
 export interface RuntimeConnection {
   url: string;
@@ -25,7 +22,10 @@ export type Unsubscribe = () => void;
 export interface DesktopBridge {
   readonly platform: 'darwin' | 'win32' | 'linux' | string;
   readonly versions: DesktopVersions;
-  /** The runtime URL and token; only a page served by the runtime itself gets an answer. */
+  /**
+   * The runtime URL and token; only a page served by the runtime itself gets an answer. Rejects
+   * while the runtime is restarting after a crash: `onReconnect` tells when it is back.
+   */
   getRuntime(): Promise<RuntimeConnection>;
   /** Shows the system folder picker; resolves to the chosen absolute path, or null when cancelled. */
   openFolderDialog(): Promise<string | null>;
@@ -48,7 +48,7 @@ export interface DesktopBridge {
   onCloseWorkspace(listener: () => void): Unsubscribe;
 }
 
-/** What the renderer's `window` looks like in the desktop app. */
+/** What the renderer's `window` looks like in the desktop app: the bridge's global name is this key. */
 export interface DesktopWindow {
   workspaceRuntimeDesktop?: DesktopBridge;
 }
