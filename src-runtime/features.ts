@@ -6,5 +6,5 @@ import type { RuntimeFeature } from './feature.js';
 import { filesFeature } from './files/feature.js';
 import { versionControlFeature } from './git/feature.js';
 import { appsFeature } from './apps/feature.js';
-
-export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature];
+import { agentsFeature } from './agents/feature.js';
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature, agentsFeature];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { commonErrors, defineRoute } from './route.js';
 import { errorBodySchema } from './errors.js';
+import { agentDefinitionInput } from './agents.js';
 
 export const healthSchema = z
   .object({ status: z.literal('ok'), version: z.string(), uptime_s: z.number() })
@@ -58,7 +59,7 @@ export const runtimeConfigSchema = z
   .object({
     default_agent: z.string().min(1).nullable(),
     default_workspace_id: z.string().nullable(),
-    agents: z.array(z.record(z.string(), z.unknown())).describe('Agent definitions (see GET /api/v1/agents)'),
+    agents: z.array(agentDefinitionInput).describe('Agent definitions (see GET /api/v1/agents)'),
     model: z.string().nullable().describe('Default model for agents that take one'),
     providers: z.array(modelProviderSchema),
     app_port_range: portRangeSchema,
