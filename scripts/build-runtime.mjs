@@ -16,6 +16,8 @@ export async function buildRuntime({ quiet = false } = {}) {
     target: 'node20',
     format: 'esm',
     sourcemap: 'linked',
+    minify: true,
+    keepNames: true,
     external: ['dugite', '@anthropic-ai/claude-code', 'electron'],
     define: { __WR_VERSION__: JSON.stringify(pkg.version) },
     banner: {

@@ -129,7 +129,7 @@ const refName = z
   .min(1)
   .max(250)
   .refine((v) => !v.startsWith('-'), 'must not start with "-"')
-  .refine((v) => !/[\0-\x1f\x7f]/.test(v), 'must not contain control characters');
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters');
 
 export const commitBody = z
   .object({

@@ -136,7 +136,10 @@ export interface HubDemand {
   onChange(listener: (topic: string, workspaceId: string | undefined) => void): () => void;
 }
 
-/** `WS /api/v1/ws`: subscribe to event types (or "*"), optionally for one workspace. */
+/**
+ * `WS /api/v1/ws`: subscribe to event types (or "*"), optionally for one workspace. With
+ * `?after=<seq>` the events after that cursor are replayed once the first subscription is known.
+ */
 export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
   // key: `${topic}\0${workspaceId ?? ''}` → count
   const counts = new Map<string, number>();
@@ -157,7 +160,23 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
     sendJson(ws, { type: 'server.connected', last_seq: stream.lastSeq });
     const wanted = (e: WireEvent) =>
       (topics.has('*') || topics.has(e.type)) && (!workspaceId || e.workspace_id === undefined || e.workspace_id === workspaceId);
-    void pipeStreamToSocket(ws, stream, after, wanted);
+    // The replay from ?after= runs once the client has said what it wants: at the first subscribe,
+    // or at once when the URL carries ?topics=a,b (and optionally &workspace_id=).
+    let piping = false;
+    const startPipe = () => {
+      if (piping) return;
+      piping = true;
+      void pipeStreamToSocket(ws, stream, after, wanted);
+    };
+    const urlTopics = query.get('topics');
+    if (urlTopics) {
+      workspaceId = query.get('workspace_id') ?? undefined;
+      for (const t of urlTopics.split(',').map((x) => x.trim()).filter(Boolean)) {
+        topics.add(t);
+        change(t, workspaceId, 1);
+      }
+      startPipe();
+    }
     const dropAll = () => {
       for (const t of topics) change(t, workspaceId, -1);
     };
@@ -181,8 +200,13 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
           workspaceId = m.workspace_id;
           for (const t of topics) change(t, workspaceId, 1);
         }
-        for (const t of m.topics) if (!topics.has(t)) (topics.add(t), change(t, workspaceId, 1));
-        return sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
+        for (const t of m.topics) {
+          if (topics.has(t)) continue;
+          topics.add(t);
+          change(t, workspaceId, 1);
+        }
+        sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
+        return startPipe();
       }
       for (const t of m.topics) if (topics.delete(t)) change(t, workspaceId, -1);
       sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });

@@ -46,7 +46,7 @@ export function git(cwd: string, args: string[], options: { input?: string; allo
   } catch (error) {
     if (options.allowFail) return String((error as { stdout?: string }).stdout ?? '');
     const e = error as { stderr?: string; message: string };
-    throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${e.stderr ?? e.message}`);
+    throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${e.stderr ?? e.message}`, { cause: error });
   }
 }
 

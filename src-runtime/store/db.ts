@@ -85,6 +85,8 @@ export class Store {
     }
     db.data = migrate((db.data ?? emptyData()) as unknown as Record<string, unknown>);
     const store = new Store(db, file);
+    // Write at once: the file exists from the first start, and a migrated document is saved.
+    store.touch();
     await store.flush();
     return store;
   }
@@ -98,6 +100,16 @@ export class Store {
   update<T>(fn: (data: DbData) => T): T {
     const result = fn(this.db.data);
     this.scheduleWrite();
+    return result;
+  }
+
+  /**
+   * Apply a change and resolve once it is on disk: for changes a response acknowledges. Concurrent
+   * callers still share coalesced writes.
+   */
+  async commit<T>(fn: (data: DbData) => T): Promise<T> {
+    const result = this.update(fn);
+    await this.flush();
     return result;
   }
 

@@ -19,7 +19,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
   let yamlText: string | undefined;
   const uptime = () => Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10;
 
-  const saveConfig = (next: Record<string, unknown>) => {
+  const saveConfig = async (next: Record<string, unknown>) => {
     const parsed = runtimeConfigSchema.safeParse(next);
     if (!parsed.success) {
       const { message, details } = formatIssues('body', parsed.error.issues);
@@ -29,7 +29,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
     if (config.default_workspace_id && !ctx.services.workspaces.findById(config.default_workspace_id)) {
       throw badRequest('workspace_not_found', `default_workspace_id "${config.default_workspace_id}" is not a registered workspace`);
     }
-    ctx.store.update((d) => (d.config = config));
+    await ctx.store.commit((d) => (d.config = config));
     return { config };
   };
 

@@ -36,12 +36,12 @@ export class StatsSampler {
     this.last = now;
     const cpu = dTotal > 0 ? (1 - dIdle / dTotal) * 100 : 0;
     const memory = (1 - freemem() / totalmem()) * 100;
-    let disk = 0;
+    let disk: number;
     try {
       const fs = await statfs(this.diskPath);
       disk = fs.blocks > 0 ? (1 - fs.bavail / fs.blocks) * 100 : 0;
     } catch {
-      disk = 0;
+      disk = 0; // statfs unsupported here: report no usage rather than fail the sample
     }
     return { cpu_percent: round(cpu), memory_percent: round(memory), disk_percent: round(disk) };
   }

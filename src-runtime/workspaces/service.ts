@@ -115,7 +115,7 @@ export class WorkspaceService {
     const addDirs = await Promise.all((input.add_dirs ?? []).map((d, i) => checkFolder(d, `add_dirs[${i}]`)));
     const existing = this.store.data.workspaces.find((w) => w.root_dir === root);
     if (existing) {
-      if (input.make_default) this.store.update((d) => (d.config.default_workspace_id = existing.id));
+      if (input.make_default) await this.store.commit((d) => (d.config.default_workspace_id = existing.id));
       return { workspace: this.view(existing), created: false };
     }
     const now = new Date().toISOString();
@@ -130,7 +130,7 @@ export class WorkspaceService {
       created_at: now,
       updated_at: now,
     };
-    this.store.update((d) => {
+    await this.store.commit((d) => {
       d.workspaces.push(stored);
       if (input.make_default || !d.config.default_workspace_id) d.config.default_workspace_id = stored.id;
     });
@@ -158,7 +158,7 @@ export class WorkspaceService {
   async patch(idOrPath: string, input: PatchWorkspaceInput): Promise<Workspace> {
     const current = await this.get(idOrPath);
     const addDirs = input.add_dirs ? await Promise.all(input.add_dirs.map((d, i) => checkFolder(d, `add_dirs[${i}]`))) : undefined;
-    const updated = this.store.update((d) => {
+    const updated = await this.store.commit((d) => {
       const w = d.workspaces.find((x) => x.id === current.id);
       if (!w) throw notFound('workspace_not_found', `No workspace with id "${current.id}"`);
       if (input.name !== undefined) w.name = input.name;
@@ -176,7 +176,7 @@ export class WorkspaceService {
 
   async remove(idOrPath: string): Promise<Workspace> {
     const current = await this.get(idOrPath);
-    this.store.update((d) => {
+    await this.store.commit((d) => {
       d.workspaces = d.workspaces.filter((w) => w.id !== current.id);
       if (d.config.default_workspace_id === current.id) d.config.default_workspace_id = d.workspaces[0]?.id ?? null;
     });
