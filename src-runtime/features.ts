@@ -7,4 +7,9 @@ import { filesFeature } from './files/feature.js';
 import { versionControlFeature } from './git/feature.js';
 import { appsFeature } from './apps/feature.js';
 import { agentsFeature } from './agents/feature.js';
-export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature, agentsFeature];
+
+export const features: RuntimeFeature[] = [];
+features.push(filesFeature);
+features.push(versionControlFeature);
+features.push(appsFeature);
+features.push(agentsFeature);
