@@ -109,7 +109,6 @@ export default function CodeEditor({ path, text, readOnly, line, onChange, onSav
       view.current = null;
     };
     // The editor is created once per file; text changes from outside are applied below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [path]);
 
   // Text replaced from outside (reload from disk): swap the document, keep the cursor in range.

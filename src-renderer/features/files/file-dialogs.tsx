@@ -35,9 +35,16 @@ export function QuickOpen({ open, workspaceId, onPick, onClose }: { open: boolea
         autoFocus
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') (e.preventDefault(), setActive((a) => Math.min(a + 1, matches.length - 1)));
-          if (e.key === 'ArrowUp') (e.preventDefault(), setActive((a) => Math.max(a - 1, 0)));
-          if (e.key === 'Enter') (e.preventDefault(), pick(matches[active]?.path));
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setActive((a) => Math.min(a + 1, matches.length - 1));
+          } else if (e.key === 'ArrowUp') {
+            e.preventDefault();
+            setActive((a) => Math.max(a - 1, 0));
+          } else if (e.key === 'Enter') {
+            e.preventDefault();
+            pick(matches[active]?.path);
+          }
         }}
       />
       <ul className="list search-results" id="quick-open-results" role="listbox" aria-label="Matching files" style={{ marginTop: 8 }}>

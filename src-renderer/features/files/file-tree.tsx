@@ -71,7 +71,6 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
   const results = useQueries({ queries: dirs.map((dir) => listDirQuery(workspaceId, dir)) });
   const byDir = new Map(dirs.map((dir, i) => [dir, { data: results[i]?.data, error: results[i]?.error }]));
   const dataStamp = results.map((r) => `${r.dataUpdatedAt}:${r.errorUpdatedAt}`).join(',');
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const rows = useMemo(() => flattenTree(byDir, expanded), [dataStamp, expanded]);
   const rootError = byDir.get('')?.error;
 
@@ -116,7 +115,10 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
         moveTo(Math.max(0, selectedIndex - 1));
         break;
       case 'ArrowRight':
-        if (current?.type === 'directory') (e.preventDefault(), toggle(current.path, true));
+        if (current?.type === 'directory') {
+          e.preventDefault();
+          toggle(current.path, true);
+        }
         break;
       case 'ArrowLeft':
         e.preventDefault();
@@ -124,13 +126,22 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
         else if (current && parentOf(current.path)) onSelect(parentOf(current.path));
         break;
       case 'Enter':
-        if (current) (e.preventDefault(), activate(current));
+        if (current) {
+          e.preventDefault();
+          activate(current);
+        }
         break;
       case 'F2':
-        if (current) (e.preventDefault(), onRename(current));
+        if (current) {
+          e.preventDefault();
+          onRename(current);
+        }
         break;
       case 'Delete':
-        if (current) (e.preventDefault(), onDelete(current));
+        if (current) {
+          e.preventDefault();
+          onDelete(current);
+        }
         break;
     }
   };

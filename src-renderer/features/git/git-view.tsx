@@ -265,7 +265,10 @@ function ChangesPanel({ workspaceId, selected, onSelect }: { workspaceId: string
           value={message}
           onChange={(e) => setMessage(e.target.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && message.trim()) (e.preventDefault(), doCommit());
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && message.trim()) {
+              e.preventDefault();
+              doCommit();
+            }
           }}
         />
         <div className="row">

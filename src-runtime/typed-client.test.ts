@@ -1,5 +1,5 @@
 /**
- * The typed client against a real runtime: JSON calls typed from the contract (through the
+ * The typed client (src-runtime/client) against a real runtime: JSON calls typed from the contract (through the
  * OpenAPI-checked fetch), ApiError for failures, SSE with Last-Event-ID resume, and the event
  * socket (the `ws` package as the WebSocket constructor) with reconnect and ?after= replay.
  */
@@ -8,16 +8,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { startTestRuntime, makeTempDir, type TestRuntime } from '../../test-support/runtime-harness.js';
-import { createCheckedFetch } from '../../test-support/checked-fetch.js';
-import { defineRoute, sseResponse, commonErrors } from '../contract/route.js';
-import { workspacesApi } from '../contract/workspaces.js';
-import { runtimeApi } from '../contract/runtime.js';
-import type { WireEvent } from '../contract/events.js';
-import { bind } from '../http/bind.js';
-import { streamSse } from '../events/sse.js';
-import type { RuntimeFeature } from '../feature.js';
-import { ApiError, connectEventSocket, createClient, subscribeSse, type ConnectionState, type WebSocketCtor } from './index.js';
+import { startTestRuntime, makeTempDir, type TestRuntime } from '../test-support/runtime-harness.js';
+import { createCheckedFetch } from '../test-support/checked-fetch.js';
+import { defineRoute, sseResponse, commonErrors } from './contract/route.js';
+import { workspacesApi } from './contract/workspaces.js';
+import { runtimeApi } from './contract/runtime.js';
+import type { WireEvent } from './contract/events.js';
+import { bind } from './http/bind.js';
+import { streamSse } from './events/sse.js';
+import type { RuntimeFeature } from './feature.js';
+import { ApiError, connectEventSocket, createClient, subscribeSse, type ConnectionState, type WebSocketCtor } from './client/index.js';
 
 // A feature only this test mounts: an SSE route over a bus stream the test publishes on.
 const tickStream = defineRoute({
