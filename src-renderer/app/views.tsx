@@ -23,6 +23,6 @@ export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', Component
   files: lazy(() => import('../features/files/files-view.js')),
   git: lazy(() => import('../features/git/git-view.js')),
   agents: pending('Agents'),
-  apps: pending('Apps and scripts'),
+  apps: lazy(() => import('../features/apps/apps-view.js')),
   statusLeft: GitStatusItem,
 };
