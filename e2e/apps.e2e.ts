@@ -44,8 +44,9 @@ it('runs a script and shows its live output and exit code', async () => {
   await apps.scriptOutput('greet').getByText('hello from a script').waitFor();
   await apps.scriptStatus().getByText(/succeeded · exit code 0/).waitFor();
   // ANSI colour became a styled span, not escape codes.
-  const yellow = apps.scriptOutput('greet').getByText('warn in yellow');
-  expect(await yellow.evaluate((el) => getComputedStyle(el).color)).not.toBe(await apps.scriptOutput('greet').evaluate((el) => getComputedStyle(el).color));
+  const yellow = apps.scriptOutput('greet').locator('span', { hasText: 'warn in yellow' });
+  expect(await yellow.getAttribute('style')).toMatch(/color:\s*rgb\(/);
+  expect(await apps.scriptOutput('greet').textContent()).not.toContain('[33m');
   await apps.runScript('fail');
   await apps.scriptStatus().getByText(/failed · exit code 3/).waitFor();
   await apps.scriptOutput('fail').getByText('about to fail').waitFor();
