@@ -12,7 +12,8 @@ export const scriptedAgent = join(root, 'src-runtime', 'agents', 'testing', 'scr
 export async function startRuntime() {
   const dataDir = await mkdtemp(join(tmpdir(), 'wr-bench-data-'));
   const workspace = await mkdtemp(join(tmpdir(), 'wr-bench-ws-'));
-  const child = spawn(process.execPath, [join(root, 'bin', 'workspace-runtime.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'workspace-runtime.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   await new Promise((resolve, reject) => {

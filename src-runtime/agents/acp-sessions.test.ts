@@ -21,7 +21,13 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     rt = await startTestRuntime({ workspace: root, features: [agentsFeature] });
     const cfg = await rt.json('/api/v1/runtime/config', {
       method: 'PATCH',
-      json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' },
+      json: {
+        agents: [
+          { name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] },
+          { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 1 },
+        ],
+        default_agent: 'scripted',
+      },
     });
     expect(cfg.status).toBe(200);
   });
@@ -206,6 +212,17 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(g.failure.kind).toMatch(/agent_crashed|agent_error/);
   });
 
+  it('fails a turn of an agent that stops talking (agent_hung) and restarts it for the next message', async () => {
+    const { body } = await rt.json('/api/v1/sessions', { method: 'POST', json: { agent: 'hanger' } });
+    const id = body.session.id as string;
+    await waitSession(rt, id, ['idle']);
+    const run = await send(id, 'HANG');
+    const failed = await waitRun(rt, run.id, ['failed'], 10_000);
+    expect(failed).toMatchObject({ stop_reason: 'agent_hung', failure: { kind: 'agent_hung' } });
+    const next = await send(id, 'are you back?');
+    await waitRun(rt, next.id, ['completed']);
+  });
+
   it('replays every event exactly once on SSE reconnect with Last-Event-ID, and over the session WebSocket', async () => {
     const id = await newSession();
     const run = await send(id, 'SLOW 10');
@@ -280,6 +297,40 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const id = await newSession();
     const res = await rt.json(`/api/v1/sessions/${id}/actions/review`, { method: 'POST', json: {} });
     expect(res).toMatchObject({ status: 404, body: { code: 'action_not_found', details: { actions: [] } } });
+
+    // With an apps service declaring actions (the apps feature provides it), the action becomes a run.
+    rt.ctx.services.apps = {
+      listActions: async () => [{ name: 'review', description: 'Review changes', prompt: 'Review the uncommitted changes.', source: 'manifest' }],
+      stopWorkspaceApps: async () => undefined,
+    };
+    try {
+      const missing = await rt.json(`/api/v1/sessions/${id}/actions/deploy`, { method: 'POST', json: {} });
+      expect(missing).toMatchObject({ status: 404, body: { code: 'action_not_found', details: { actions: ['review'] } } });
+      expect(missing.body.error).toContain('review');
+      const started = await rt.json(`/api/v1/sessions/${id}/actions/review`, { method: 'POST', json: { input: 'Focus on tests.' } });
+      expect(started.status).toBe(202);
+      expect(started.body.run).toMatchObject({ source: 'action', action: 'review', prompt: 'Review the uncommitted changes.\n\nFocus on tests.' });
+      await waitRun(rt, started.body.run.id, ['completed']);
+    } finally {
+      delete rt.ctx.services.apps;
+    }
+  });
+
+  it('publishes session status changes on WS /api/v1/ws', async () => {
+    const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${rt.token}` } });
+    const seen: Ev[] = [];
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    ws.on('message', (raw) => seen.push(JSON.parse(String(raw)) as Ev));
+    ws.send(JSON.stringify({ type: 'subscribe', topics: ['session_status'] }));
+    await new Promise((r) => setTimeout(r, 100));
+    const id = await newSession();
+    const run = await send(id, 'hi');
+    await waitRun(rt, run.id, ['completed']);
+    await new Promise((r) => setTimeout(r, 100));
+    ws.close();
+    const mine = seen.filter((e) => e.type === 'session_status' && e.session_id === id);
+    expect(mine.map((e) => e.state)).toEqual(expect.arrayContaining(['starting', 'idle', 'running']));
+    expect(mine.some((e) => e.run_id === run.id && e.run_status === 'completed')).toBe(true);
   });
 
   it('DELETE stops the session and its agent but keeps the transcript; the workspace detail lists sessions and skills', async () => {

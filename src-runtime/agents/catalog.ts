@@ -107,6 +107,7 @@ export class AgentCatalog {
       toolsets: [],
       permissions: {},
       mcp_servers: [],
+      silence_timeout_s: 600,
       source: 'detected',
       available: false,
       version: null,
@@ -164,6 +165,7 @@ export class AgentCatalog {
         toolsets: def.toolsets ?? [],
         permissions: def.permissions ?? {},
         mcp_servers: def.mcp_servers ?? [],
+        silence_timeout_s: def.silence_timeout_s ?? 600,
         env: def.env ?? {},
       });
       const bin = def.command ?? known?.bin;

@@ -14,6 +14,10 @@ interface Turn {
   resolve(result: TurnResult): void;
   reject(error: Error): void;
   cancelled: boolean;
+  /** Messages written while the turn ran (steering); the CLI may answer each with its own result. */
+  steered: number;
+  lastResult?: TurnResult;
+  settleTimer?: NodeJS.Timeout;
 }
 
 type Json = Record<string, any>;
@@ -99,7 +103,7 @@ export class ClaudeHarness implements Harness {
     if (!this.alive) return Promise.reject(new HarnessError('agent_crashed', this.exitInfo ?? 'claude is not running'));
     if (this.turn) return Promise.reject(new HarnessError('agent_busy', 'A turn is already running'));
     return new Promise<TurnResult>((resolve, reject) => {
-      this.turn = { resolve, reject, cancelled: false };
+      this.turn = { resolve, reject, cancelled: false, steered: 0 };
       this.write({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] }, parent_tool_use_id: null, session_id: this.conversationId });
     });
   }
@@ -107,6 +111,7 @@ export class ClaudeHarness implements Harness {
   steer(text: string): boolean {
     // Claude Code reads further user messages while a turn runs and folds them into it.
     if (!this.turn || !this.alive) return false;
+    this.turn.steered += 1;
     this.write({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] }, parent_tool_use_id: null, session_id: this.conversationId });
     return true;
   }
@@ -146,6 +151,11 @@ export class ClaudeHarness implements Harness {
     switch (msg.type) {
       case 'system':
         if (msg.subtype === 'init' && typeof msg.session_id === 'string') this.options.host.conversationStarted?.(msg.session_id);
+        // A steered message being answered as a follow-up turn: keep the run open for it.
+        if (msg.subtype === 'init' && this.turn?.settleTimer) {
+          clearTimeout(this.turn.settleTimer);
+          this.turn.settleTimer = undefined;
+        }
         return;
       case 'assistant':
         for (const block of (msg.message?.content ?? []) as Json[]) {
@@ -187,11 +197,23 @@ export class ClaudeHarness implements Harness {
         };
         emit({ type: 'usage', usage, cost_usd: msg.total_cost_usd, num_turns: msg.num_turns });
         const turn = this.turn;
-        this.turn = null;
         if (!turn) return;
-        if (turn.cancelled) turn.resolve({ stop_reason: 'cancelled', usage });
-        else if (msg.subtype === 'success' && !msg.is_error) turn.resolve({ stop_reason: msg.stop_reason ?? 'end_turn', usage });
-        else turn.reject(new HarnessError(`agent_${msg.subtype ?? 'error'}`, String(msg.result ?? msg.errors?.join?.('; ') ?? msg.subtype ?? 'the turn failed')));
+        const finish = () => {
+          if (this.turn === turn) this.turn = null;
+          if (turn.cancelled) turn.resolve({ stop_reason: 'cancelled', usage });
+          else if (msg.subtype === 'success' && !msg.is_error) turn.resolve({ stop_reason: msg.stop_reason ?? 'end_turn', usage });
+          else turn.reject(new HarnessError(`agent_${msg.subtype ?? 'error'}`, String(msg.result ?? msg.errors?.join?.('; ') ?? msg.subtype ?? 'the turn failed')));
+        };
+        if (turn.steered > 0 && !turn.cancelled) {
+          // The CLI either folded the steered message into this turn (no further result comes) or
+          // answers it as a follow-up turn, which starts with a system init within moments.
+          turn.steered -= 1;
+          clearTimeout(turn.settleTimer);
+          turn.settleTimer = setTimeout(finish, 1500);
+          return;
+        }
+        clearTimeout(turn.settleTimer);
+        finish();
         return;
       }
       case 'control_request':

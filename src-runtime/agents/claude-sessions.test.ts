@@ -109,10 +109,33 @@ describe('agent sessions with the real Claude Code CLI against a scripted Messag
     expect(transcript[3].content).toBe('echo: follow-up question');
   });
 
+  it('guides a queued message into the running turn (steering)', async () => {
+    const id = await newSession();
+    const first = await send(id, 'SLOW 6');
+    const queued = await send(id, 'steer me please');
+    await waitRun(rt, first.id, ['running']);
+    const guided = await rt.json(`/api/v1/runs/${queued.id}/guide`, { method: 'POST' });
+    expect(guided).toMatchObject({ status: 200, body: { steered: true, run: { stop_reason: 'steered' } } });
+    await waitRun(rt, first.id, ['completed'], 30_000);
+    await waitFor(async () => fake.requests.some((r) => userTexts(r).includes('steer me please')), 'the steered prompt to reach the model', 15_000);
+    const after = await send(id, 'after steering');
+    await waitRun(rt, after.id, ['completed'], 30_000);
+    const transcript = (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages;
+    expect(transcript.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
+      ['user', 'SLOW 6'],
+      ['assistant', 'tick tick tick tick tick tick echo: steer me please'],
+      ['user', 'steer me please'],
+      ['user', 'after steering'],
+      ['assistant', 'echo: after steering'],
+    ]);
+  });
+
   it('interrupts a running turn on cancel; the session takes the next message', async () => {
     const id = await newSession();
     const run = await send(id, 'SLOW 40');
-    await waitFor(async () => (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages.length >= 2, 'the first chunks', 30_000);
+    await waitRun(rt, run.id, ['running']);
+    await waitFor(async () => fake.requests.some((r) => userTexts(r).includes('SLOW 40')), 'the turn to reach the model', 15_000);
+    await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     await rt.json(`/api/v1/runs/${run.id}/cancel`, { method: 'POST' });
     const cancelled = await waitRun(rt, run.id, ['cancelled'], 15_000);

@@ -279,7 +279,7 @@ export class AgentService {
           if (t) Object.assign(t, { output: e.output, status: e.status ?? null });
         }
       }
-      if (evs.length) messages.push({ role: 'assistant' as const, run_id: run.id, content: text, ...(thinking ? { thinking } : {}), tools: [...tools.values()], status: run.status, ts: run.started_at ?? run.created_at });
+      if (text || thinking || tools.size) messages.push({ role: 'assistant' as const, run_id: run.id, content: text, ...(thinking ? { thinking } : {}), tools: [...tools.values()], status: run.status, ts: run.started_at ?? run.created_at });
     }
     return messages;
   }
@@ -475,6 +475,7 @@ export class AgentService {
     live.activeRunId = run.id;
     this.setRunStatus(s, run, 'running');
     run.started_at = new Date().toISOString();
+    s.last_activity_at = run.started_at;
     live.turnStartedAt = run.started_at;
     live.pumping = false;
     this.emit(s.id, run.id, 'user', { content: run.prompt });
@@ -489,7 +490,7 @@ export class AgentService {
     if (isFinal(run.status)) return this.afterRun(s); // cancelled while the agent started
     this.setState(s, 'running');
     try {
-      const result = await harness.prompt(run.prompt);
+      const result = await this.watchSilence(s, run, harness, harness.prompt(run.prompt));
       if (this.stopping) return; // shutdown: the next start records runtime_restarted
       const cancelled = result.stop_reason === 'cancelled' || run.status === 'cancelled';
       if (result.usage) run.usage = cleanUsage(result.usage);
@@ -500,12 +501,42 @@ export class AgentService {
       const kind = error instanceof HarnessError ? error.kind : 'agent_error';
       if (run.status === 'cancelled') this.finishRun(s, run, 'cancelled', 'cancelled');
       else this.finishRun(s, run, 'failed', kind, e.message);
-      if (!harness.alive) {
+      if (!harness.alive || kind === 'agent_hung') {
         live.harness = undefined;
-        if (kind === 'agent_crashed' || kind === 'agent_error') this.setState(s, 'failed', { failure: { kind, summary: e.message }, last_error: e.message, stop_reason: kind });
+        if (kind === 'agent_crashed' || kind === 'agent_error' || kind === 'agent_hung') this.setState(s, 'failed', { failure: { kind, summary: e.message }, last_error: e.message, stop_reason: kind });
       }
     }
     this.afterRun(s);
+  }
+
+  /**
+   * A hung agent: no output for the agent's silence_timeout_s while the run is not waiting on a
+   * permission answer. The turn fails with agent_hung and the process is stopped; the next message
+   * starts it again (resuming the conversation where the agent can).
+   */
+  private async watchSilence<T>(s: StoredSession, run: StoredRun, harness: Harness, turn: Promise<T>): Promise<T> {
+    const agent = await this.catalog.find(s.agent_name);
+    const limitMs = (agent?.silence_timeout_s ?? 600) * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      const check = () => {
+        const last = Date.parse(s.last_activity_at ?? run.started_at ?? new Date().toISOString());
+        const waiting = run.status === 'requires_action';
+        if (!waiting && Date.now() - last >= limitMs) {
+          void harness.stop();
+          reject(new HarnessError('agent_hung', `The agent said nothing for ${limitMs / 1000} s; it was stopped`));
+          return;
+        }
+        timer = setTimeout(check, Math.min(1000, limitMs / 4));
+      };
+      timer = setTimeout(check, Math.min(1000, limitMs / 4));
+    });
+    try {
+      return await Promise.race([turn, hung]);
+    } finally {
+      clearTimeout(timer);
+      turn.catch(() => undefined);
+    }
   }
 
   private afterRun(s: StoredSession): void {
@@ -640,6 +671,7 @@ export class AgentService {
     clearTimeout(p.timer);
     Object.assign(p.permission, { status, option_id: optionId, resolved_at: new Date().toISOString() });
     const s = this.getStored(p.run.session_id);
+    s.last_activity_at = p.permission.resolved_at;
     this.emit(s.id, p.run.id, 'permission_resolved', { request_id: id, outcome: status, option_id: optionId });
     if (p.run.status === 'requires_action' && !p.run.permissions.some((x) => x.status === 'pending')) this.setRunStatus(s, p.run, 'running');
     this.ctx.store.touch();

@@ -44,6 +44,7 @@ export const agentDefinitionInput = z
     toolsets: z.array(z.string()).optional(),
     permissions: z.record(z.string(), z.unknown()).optional(),
     mcp_servers: z.array(mcpServerSchema).optional(),
+    silence_timeout_s: z.number().int().min(1).max(86_400).optional().describe('Fail a turn (agent_hung) and restart the agent when it says nothing for this long (default 600; permission waits do not count)'),
   })
   .strict();
 export type AgentDefinitionInput = z.infer<typeof agentDefinitionInput>;
@@ -62,6 +63,7 @@ export const agentSchema = z
     toolsets: z.array(z.string()),
     permissions: z.record(z.string(), z.unknown()),
     mcp_servers: z.array(mcpServerSchema),
+    silence_timeout_s: z.number(),
     source: z.enum(['config', 'detected']),
     available: z.boolean(),
     version: z.string().nullable(),

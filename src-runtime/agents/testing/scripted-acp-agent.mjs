@@ -8,6 +8,7 @@
  *   WRITE <path> <t> writes a file through the client's fs/write_text_file
  *   SLOW <n>         n text chunks 100 ms apart; honours session/cancel
  *   CRASH            a text chunk, then exits with code 3 mid-turn (stderr says why)
+ *   HANG             says one thing, then nothing for a minute
  *   GARBAGE          prints a non-JSON line on stdout, then hangs up
  *   FLOOD <n> <rate> n tiny text chunks at <rate>/s, each carrying its send time (bench)
  *   MCP              replies with the MCP server names it got in session/new
@@ -95,6 +96,11 @@ const app = acp
       await sleep(50);
       process.stderr.write('scripted agent: simulated crash\n');
       process.exit(3);
+    }
+    if (cmd === 'HANG') {
+      await say('thinking very hard');
+      await sleep(60_000);
+      return { stopReason: 'end_turn' };
     }
     if (cmd === 'GARBAGE') {
       process.stdout.write('this is not json\n{"jsonrpc": broken\n');
