@@ -4,17 +4,10 @@
  */
 import { lazy, type ComponentType } from 'react';
 import type { Workspace } from '../../src-runtime/contract/workspaces.js';
-import { EmptyState } from '../ui/states.js';
 import { GitStatusItem } from '../features/git/status-item.js';
 
 export interface WorkspaceViewProps {
   workspace: Workspace;
-}
-
-function pending(name: string): ComponentType<WorkspaceViewProps> {
-  return function PendingView() {
-    return <EmptyState title={`${name} are not available in this runtime yet`}>The runtime does not expose these routes.</EmptyState>;
-  };
 }
 
 export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', ComponentType<WorkspaceViewProps>> & {
@@ -22,7 +15,7 @@ export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', Component
 } = {
   files: lazy(() => import('../features/files/files-view.js')),
   git: lazy(() => import('../features/git/git-view.js')),
-  agents: pending('Agents'),
+  agents: lazy(() => import('../features/agents/agents-view.js')),
   apps: lazy(() => import('../features/apps/apps-view.js')),
   statusLeft: GitStatusItem,
 };
