@@ -173,6 +173,25 @@ describe('connectEventSocket', () => {
     await waitFor(() => socket.state() === 'closed');
   });
 
+  it('keeps receiving system_stats after scoping the socket to a workspace', async () => {
+    const stats: WireEvent[] = [];
+    const { workspace } = await createClient({ baseUrl: rt.url, token: rt.token }).call(workspacesApi.create, { body: { root_dir: folder } });
+    const socket = connectEventSocket({
+      baseUrl: rt.url,
+      token: rt.token,
+      WebSocket: WebSocket as unknown as WebSocketCtor,
+      topics: ['system_stats'],
+      onEvent: (e) => e.type === 'system_stats' && stats.push(e),
+    });
+    await waitFor(() => stats.length > 0);
+    socket.subscribe(['system_stats'], workspace.id);
+    await new Promise((r) => setTimeout(r, 600));
+    const seen = stats.length;
+    // The sampler ticks every 250 ms with fast timers; scoped subscribers still count as demand.
+    await waitFor(() => stats.length >= seen + 2, 3000);
+    socket.close();
+  });
+
   it('keeps retrying while the token is refused', async () => {
     const states: ConnectionState[] = [];
     const socket = connectEventSocket({

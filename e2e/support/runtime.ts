@@ -69,7 +69,17 @@ export async function startRuntime(options: { workspaceDir?: string; env?: Recor
   while (!info) {
     if (proc.exitCode !== null) throw new Error(`runtime exited ${proc.exitCode}: ${err}`);
     if (Date.now() > until) throw new Error(`runtime did not start: ${err}`);
-    info = await readFile(discovery, 'utf8').then((t) => JSON.parse(t) as { url: string; token: string }, () => undefined);
+    // The file may be missing or half-written while the runtime starts.
+    info = await readFile(discovery, 'utf8').then(
+      (t) => {
+        try {
+          return JSON.parse(t) as { url: string; token: string };
+        } catch {
+          return undefined;
+        }
+      },
+      () => undefined,
+    );
     if (!info) await new Promise((r) => setTimeout(r, 50));
   }
   const { url, token } = info;

@@ -1,6 +1,7 @@
-/** Extra settings sections (hooks, MCP servers), added when their routes exist. */
+/** The settings sections besides the runtime config: hooks and MCP servers (Claude Code formats). */
 import type { ComponentType } from 'react';
 import type { Workspace } from '../../../src-runtime/contract/workspaces.js';
+import { HooksSettings, McpSettings } from './agent-settings-forms.js';
 
 export interface SettingsSection {
   key: string;
@@ -8,4 +9,7 @@ export interface SettingsSection {
   Component: ComponentType<{ workspace: Workspace | undefined }>;
 }
 
-export const settingsSections: SettingsSection[] = [];
+export const settingsSections: SettingsSection[] = [
+  { key: 'hooks', label: 'Hooks', Component: HooksSettings },
+  { key: 'mcp', label: 'MCP servers', Component: McpSettings },
+];
