@@ -21,6 +21,8 @@ export interface TreeRow {
 }
 
 const ROW_HEIGHT = 22;
+// Stable references: a new estimateSize on every render makes the virtualizer re-measure all rows.
+const estimateRowSize = () => ROW_HEIGHT;
 
 export function flattenTree(byDir: Map<string, { data?: DirectoryListing; error?: unknown }>, expanded: Set<string>): TreeRow[] {
   const rows: TreeRow[] = [];
@@ -74,7 +76,7 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
   const rows = useMemo(() => flattenTree(byDir, expanded), [dataStamp, expanded]);
   const rootError = byDir.get('')?.error;
 
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: estimateRowSize, overscan: 15 });
 
   const toggle = useCallback((path: string, open?: boolean) => {
     setExpanded((prev) => {
