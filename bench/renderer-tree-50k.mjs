@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global window, document, requestAnimationFrame -- page functions run inside Chromium */
 // A 50,000-file workspace in the file tree: 50,000 files in one folder (the worst case for a
 // tree: one listing of 50k rows) plus a few others. Headless Chromium opens the Files view,
 // expands the big folder and scrolls the virtualized tree from top to bottom; a PerformanceObserver
