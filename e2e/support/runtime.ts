@@ -21,6 +21,8 @@ export interface E2eRuntime {
   /** The checked-in JSON API, for set-up and assertions. */
   json<T = any>(path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   stop(): Promise<void>;
+  /** Stop the process but keep the data dir (to restart on the same port and token). */
+  kill(): Promise<void>;
 }
 
 export function git(cwd: string, ...args: string[]): string {
@@ -52,10 +54,10 @@ export async function makeRepo(files: Record<string, string> = {}): Promise<stri
   return dir;
 }
 
-export async function startRuntime(options: { workspaceDir?: string; env?: Record<string, string>; extraArgs?: string[] } = {}): Promise<E2eRuntime> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wr-e2e-data-'));
+export async function startRuntime(options: { workspaceDir?: string; env?: Record<string, string>; extraArgs?: string[]; dataDir?: string; port?: number } = {}): Promise<E2eRuntime> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wr-e2e-data-')));
   const workspaceDir = options.workspaceDir ?? (await makeRepo());
-  const proc = spawn(process.execPath, [join(repoRoot, 'dist/runtime/main.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspaceDir, ...(options.extraArgs ?? [])], {
+  const proc = spawn(process.execPath, [join(repoRoot, 'dist/runtime/main.mjs'), 'serve', '--port', String(options.port ?? 0), '--data-dir', dataDir, '--workspace', workspaceDir, ...(options.extraArgs ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,6 +101,11 @@ export async function startRuntime(options: { workspaceDir?: string; env?: Recor
       const text = await res.text();
       if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status}: ${text}`);
       return (text ? JSON.parse(text) : undefined) as never;
+    },
+    async kill() {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
     },
     async stop() {
       if (proc.exitCode === null) {
