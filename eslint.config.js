@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src-runtime/**', 'e2e/**', 'bench/**', 'scripts/**', 'test-support/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] },
   },

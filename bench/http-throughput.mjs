@@ -2,9 +2,9 @@
 // 50 connections (autocannon), beside a bare node:http server answering the same JSON and a bare
 // Express app with the same route, in the same run. Targets: ≥ 25% of bare rps, p99 < 25 ms.
 import autocannon from 'autocannon';
-import express from 'express';
-import { createServer } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round, startRuntime, tempDir } from './lib.mjs';
 
@@ -20,30 +20,44 @@ function cannon(url, headers) {
 const summary = (r) => ({ rps: round(r.requests.average, 0), p50_ms: r.latency.p50, p99_ms: r.latency.p99, non_2xx: r.non2xx, errors: r.errors });
 
 const root = tempDir();
-const workspaceArgs = [];
 const rt = await startRuntime();
 for (let i = 0; i < 10; i++) {
   const dir = join(root, `w${i}`);
   mkdirSync(dir);
   await fetch(`${rt.url}/api/v1/workspaces`, { method: 'POST', headers: { ...rt.headers, 'content-type': 'application/json' }, body: JSON.stringify({ root_dir: dir }) });
 }
-void workspaceArgs;
 const statusBody = JSON.stringify(await (await fetch(`${rt.url}/api/v1/runtime/status`, { headers: rt.headers })).json());
 const listBody = JSON.stringify(await (await fetch(`${rt.url}/api/v1/workspaces`, { headers: rt.headers })).json());
 
-const bare = createServer((req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(req.url === '/api/v1/workspaces' ? listBody : statusBody);
-});
-await new Promise((r) => bare.listen(0, '127.0.0.1', r));
-const bareUrl = `http://127.0.0.1:${bare.address().port}`;
-
-const app = express();
-app.get('/api/v1/runtime/status', (_req, res) => res.type('json').send(statusBody));
-app.get('/api/v1/workspaces', (_req, res) => res.type('json').send(listBody));
-const ex = createServer(app);
-await new Promise((r) => ex.listen(0, '127.0.0.1', r));
-const exUrl = `http://127.0.0.1:${ex.address().port}`;
+// The baselines run in their own processes, like the runtime, so none shares the client's event loop.
+const bodiesFile = join(tempDir(), 'bodies.json');
+writeFileSync(bodiesFile, JSON.stringify({ status: statusBody, list: listBody }));
+const serverScript = join(tempDir(), 'baseline.mjs');
+writeFileSync(serverScript, `
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+const { status, list } = JSON.parse(readFileSync(process.argv[3], 'utf8'));
+let server;
+if (process.argv[2] === 'express') {
+  const { default: express } = await import(${JSON.stringify(new URL('../node_modules/express/index.js', import.meta.url).href)});
+  const app = express();
+  app.get('/api/v1/runtime/status', (_q, r) => r.type('json').send(status));
+  app.get('/api/v1/workspaces', (_q, r) => r.type('json').send(list));
+  server = createServer(app);
+} else {
+  server = createServer((req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(req.url === '/api/v1/workspaces' ? list : status); });
+}
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`);
+async function baseline(kind) {
+  const child = spawn(process.execPath, [serverScript, kind, bodiesFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((r) => createInterface({ input: child.stdout }).once('line', r));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+const bare = await baseline('bare');
+const ex = await baseline('express');
+const bareUrl = bare.url;
+const exUrl = ex.url;
 
 const out = { bench: 'http-throughput', connections: CONNECTIONS, duration_s: DURATION, routes: {} };
 for (const path of ['/api/v1/runtime/status', '/api/v1/workspaces']) {
@@ -61,6 +75,6 @@ for (const path of ['/api/v1/runtime/status', '/api/v1/workspaces']) {
 out.target = 'runtime_pct_of_bare >= 25, runtime p99 < 25 ms';
 console.log(JSON.stringify(out));
 await rt.stop();
-bare.close();
-ex.close();
+bare.stop();
+ex.stop();
 process.exit(0);

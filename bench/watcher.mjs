@@ -29,6 +29,11 @@ await fill(join(root, 'src'), srcFiles);
 const createMs = Date.now() - t0;
 
 const rt = await startRuntime({ workspace: root });
+process.on('uncaughtException', async (error) => {
+  console.error(error);
+  await rt.stop();
+  process.exit(1);
+});
 const wsId = (await rt.json('/api/v1/workspaces')).workspaces[0].id;
 const rssBefore = await rssBytes(rt.pid);
 
@@ -54,7 +59,7 @@ const rssWatching = await rssBytes(rt.pid);
 const latencies = [];
 let missed = 0;
 for (let i = 0; i < writes; i++) {
-  const path = `src/d${i % 100}/f${i % perDir}.js`;
+  const path = `src/d${i % Math.ceil(srcFiles / perDir)}/f${i % perDir}.js`;
   const seen = new Promise((resolve) => {
     waiting.set(path, resolve);
     setTimeout(() => resolve(null), 2000);

@@ -17,6 +17,7 @@ Object.assign(app, {
   isPackaged: false,
   getPath: (name) => path.join(root, name === 'logs' ? 'logs' : 'userData'),
   setAppLogsPath: () => undefined,
+  enableSandbox: () => report({ event: 'enable-sandbox' }),
   getAppPath: () => process.env.WR_APP_PATH,
   getVersion: () => '0.1.0-test',
   requestSingleInstanceLock: (data) => {

@@ -61,6 +61,7 @@ export function registerBridgeIpc(handlers: BridgeHandlers, runtimeUrl: () => st
         return await handler(event, ...args);
       } catch (error) {
         // Argument errors go back to the caller as a plain message, without a main-process stack.
+        // eslint-disable-next-line preserve-caught-error -- the cause (and its stack) must not cross to the page
         if (error instanceof IpcArgumentError) throw new Error(error.message);
         throw error;
       }

@@ -82,6 +82,7 @@ describe('the main process under an electron test double', () => {
     const prefs = (window.options as { webPreferences: Record<string, unknown> }).webPreferences;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
     expect(prefs.preload).toBe(join(work, 'main', 'preload.cjs'));
+    expect(reports.some((r) => r.event === 'enable-sandbox')).toBe(true);
     expect(existsSync(prefs.preload as string)).toBe(true);
     const loaded = reports.find((r) => r.event === 'loaded')!;
     expect(loaded.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);

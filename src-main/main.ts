@@ -43,6 +43,8 @@ if (!app.requestSingleInstanceLock(lockData)) {
 
 function runMain(): void {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  // Every renderer sandboxed, whatever its webPreferences say.
+  app.enableSandbox();
   // ~/Library/Logs/<name> on macOS, <userData>/logs elsewhere; the runtime's stderr goes there.
   app.setAppLogsPath();
   const userData = app.getPath('userData');
@@ -166,6 +168,14 @@ function runMain(): void {
       runtimeUrl: () => host?.current?.url,
     });
     created.webContents.on('did-finish-load', flushFolders);
+    let lastRendererCrash = 0;
+    created.webContents.on('render-process-gone', (_event, details) => {
+      runtimeLog?.write(`[desktop] renderer gone: ${details.reason}\n`);
+      // Reload after a crash, but not in a loop: a page that keeps crashing stays as it is.
+      if (details.reason === 'clean-exit' || Date.now() - lastRendererCrash < 10_000) return;
+      lastRendererCrash = Date.now();
+      created.webContents.reload();
+    });
     created.on('closed', () => {
       if (win === created) win = undefined;
     });

@@ -1,6 +1,7 @@
 /**
  * The features the runtime is composed of, in start order. Each one is a RuntimeFeature
- * (src-runtime/feature.ts) living in its own folder.
+ * (src-runtime/feature.ts) living in its own folder. Files first (version control keeps its
+ * watcher alive), agents last (they run the apps' actions).
  */
 import type { RuntimeFeature } from './feature.js';
 import { filesFeature } from './files/feature.js';
@@ -8,8 +9,4 @@ import { versionControlFeature } from './git/feature.js';
 import { appsFeature } from './apps/feature.js';
 import { agentsFeature } from './agents/feature.js';
 
-export const features: RuntimeFeature[] = [];
-features.push(filesFeature);
-features.push(versionControlFeature);
-features.push(appsFeature);
-features.push(agentsFeature);
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature, agentsFeature];

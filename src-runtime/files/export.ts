@@ -24,6 +24,8 @@ export async function streamExport(root: string, name: string, gitignore: boolea
       gzip: true,
       cwd: root,
       portable: true,
+      // tar reads files in blocks of up to 16 MiB by default; 1 MiB keeps an export's memory small.
+      maxReadSize: 1024 * 1024,
       filter: (path, entry) => {
         const rel = path.replace(/^\.\//, '');
         const parts = rel.split('/');

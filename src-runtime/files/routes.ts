@@ -30,16 +30,19 @@ function ifMatch(req: Request): string | undefined {
 export function filesRoutes(deps: FilesRouteDeps): RouteBinding[] {
   const { files, workspaces, search } = deps;
   const out: RouteBinding[] = [];
-  const scoped = (p: { id: string }) => workspaces.get(p.id);
-  const byQuery = (_p: unknown, q: { workspace_id?: string }) => workspaces.resolveOptional(q.workspace_id);
+  // The scoped form names the workspace in the path ({id}); the default form in ?workspace_id=.
+  const fromParams = (params: unknown): Promise<Workspace> => workspaces.get((params as { id: string }).id);
+  const fromQuery = (_params: unknown, query: unknown): Promise<Workspace> =>
+    workspaces.resolveOptional((query as { workspace_id?: string }).workspace_id);
+  const scoped = fromParams;
+  const byQuery = fromQuery;
 
   const forms = [
-    { api: filesApi, ws: (p: never, _q: never) => scoped(p as { id: string }) },
-    { api: defaultFilesApi, ws: (p: never, q: never) => byQuery(p, q as { workspace_id?: string }) },
+    { api: filesApi, resolve: fromParams },
+    { api: defaultFilesApi, resolve: fromQuery },
   ] as const;
 
-  for (const { api, ws } of forms) {
-    const resolve = ws as (p: unknown, q: unknown) => Promise<Workspace>;
+  for (const { api, resolve } of forms) {
     out.push(
       bind(api.read, async ({ params, query, req, res }) => {
         const w = await resolve(params, query);
@@ -77,7 +80,7 @@ export function filesRoutes(deps: FilesRouteDeps): RouteBinding[] {
     const isScoped = def === filesApi.upload;
     out.push(
       bind(def, async ({ params, query, req }) => {
-        const w = isScoped ? await scoped(params as { id: string }) : await byQuery(params, query as { workspace_id?: string });
+        const w = isScoped ? await scoped(params) : await byQuery(params, query);
         const uploaded = await uploadFiles(files, w.root_dir, req, {
           dir: query.path ?? '',
           overwrite: query.overwrite ?? true,

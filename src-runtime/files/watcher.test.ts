@@ -187,6 +187,7 @@ describe('file watcher and events', () => {
     const release = rt.ctx.services.files!.retainWatcher(id);
     const w = await readyWatcher();
     expect(w.holders.retained).toBe(1);
+    expect(w.watched_folders).toBeGreaterThan(0);
     release();
     await until(async () => (await watcherStatus()).length === 0, 'released');
   });

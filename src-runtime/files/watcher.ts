@@ -7,7 +7,7 @@
  * them). Events are coalesced per path and published every ~30 ms as `file_changed`. Watcher
  * errors (ENOSPC when inotify watches run out) land in status() and as `watcher_error` events.
  */
-import type { Stats } from 'node:fs';
+import { readFileSync, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -25,6 +25,9 @@ export interface WatcherStatus {
   ready_ms: number | null;
   holders: { subscribers: number; sse: number; retained: number };
   events_published: number;
+  /** Folders under watch (one inotify watch each on Linux) beside the system limit. */
+  watched_folders: number;
+  inotify_max_user_watches: number | null;
   errors: Array<{ code: string; error: string; at: string }>;
 }
 
@@ -161,6 +164,10 @@ export class WorkspaceWatcher {
     }
   }
 
+  watchedFolders(): number {
+    return this.watcher ? Object.keys(this.watcher.getWatched()).length : 0;
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -168,6 +175,18 @@ export class WorkspaceWatcher {
     this.watcher = undefined;
     await w?.close();
   }
+}
+
+let inotifyLimitCache: number | null | undefined;
+function inotifyLimit(): number | null {
+  if (inotifyLimitCache === undefined) {
+    try {
+      inotifyLimitCache = Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim()) || null;
+    } catch {
+      inotifyLimitCache = null;
+    }
+  }
+  return inotifyLimitCache;
 }
 
 export interface WatchDemand {
@@ -248,6 +267,8 @@ export class WatcherManager {
       ready_ms: w.readyMs,
       holders: this.holders(w.workspaceId),
       events_published: w.published,
+      watched_folders: w.watchedFolders(),
+      inotify_max_user_watches: inotifyLimit(),
       errors: w.errors,
     }));
   }

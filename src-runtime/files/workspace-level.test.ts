@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { x as extract, t as listTar } from 'tar';
 import WebSocket from 'ws';
@@ -27,6 +29,15 @@ async function treeState(root: string, skip: (rel: string) => boolean = () => fa
   await walk('');
   return out;
 }
+
+/** Live JS heap plus Buffer memory after a full GC (Buffers live outside the heap; garbage is not counted). */
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const memNow = () => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
 
 describe('templates, export, snapshots', () => {
   let rt: TestRuntime;
@@ -145,6 +156,35 @@ describe('templates, export, snapshots', () => {
     expect(await readFile(join(dest, 'src', 'a.ts'), 'utf8')).toBe('a');
     await rm(join(root, '.git'), { recursive: true, force: true });
   });
+
+  it('streams the export in constant memory (a 96 MiB workspace, heap stays flat)', async () => {
+    const dir = join(base, 'big-export');
+    await mkdir(dir);
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i); // poorly compressible
+    const { open } = await import('node:fs/promises');
+    const handle = await open(join(dir, 'big.bin'), 'w');
+    for (let i = 0; i < 96; i++) await handle.write(chunk);
+    await handle.close();
+    const ws = (await rt.json('/api/v1/workspaces', { method: 'POST', json: { root_dir: dir } })).body.workspace.id;
+    const heapBefore = memNow();
+    let peak = heapBefore;
+    let total = 0;
+    const res = await rt.api(`/api/v1/workspaces/${ws}/export`);
+    const reader = res.body!.getReader();
+    let lastSample = Date.now();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (Date.now() - lastSample > 250) {
+        peak = Math.max(peak, memNow());
+        lastSample = Date.now();
+      }
+    }
+    expect(total).toBeGreaterThan(90 * 1024 * 1024);
+    expect(peak - heapBefore).toBeLessThan(48 * 1024 * 1024);
+  }, 60_000);
 
   it('snapshots the non-ignored tree and restores it byte for byte, without touching the user git state', async () => {
     const dir = join(base, 'snap');

@@ -17,6 +17,15 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
   const doc = () => (openapi ??= buildOpenApi(allRoutes().map((b) => b.def), { version: ctx.version, serverUrl: ctx.url() }));
   let docsHtml: string | undefined;
   let yamlText: string | undefined;
+  // process.memoryUsage() walks every heap space; status is polled often, so sample it at most once a second.
+  let memory = { at: 0, rss_bytes: 0, heap_used_bytes: 0 };
+  const memoryNow = () => {
+    if (Date.now() - memory.at > 1000) {
+      const m = process.memoryUsage();
+      memory = { at: Date.now(), rss_bytes: m.rss, heap_used_bytes: m.heapUsed };
+    }
+    return { rss_bytes: memory.rss_bytes, heap_used_bytes: memory.heap_used_bytes };
+  };
   const uptime = () => Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10;
 
   const saveConfig = async (next: Record<string, unknown>) => {
@@ -45,7 +54,6 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
         const s = f.status?.();
         if (s) featureStatus[name] = s;
       }
-      const mem = process.memoryUsage();
       return {
         runtime: {
           version: ctx.version,
@@ -58,7 +66,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
           url: ctx.url(),
           git: await ctx.services.gitInfo(),
           counts,
-          memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
+          memory: memoryNow(),
           features: featureStatus,
         },
       };
