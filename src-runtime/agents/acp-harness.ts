@@ -5,8 +5,8 @@
  * servers, maps session/update notifications to our events and surfaces request_permission.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
 import { VERSION } from '../version.js';
@@ -81,13 +81,30 @@ export class AcpHarness implements Harness {
     return [this.options.workspace.root_dir, ...this.options.workspace.add_dirs];
   }
 
-  /** Paths the agent reads/writes must sit inside the workspace (or its add_dirs). */
-  private confine(path: string): string {
+  /**
+   * Paths the agent reads/writes must sit inside the workspace (or its add_dirs), also after
+   * following symlinks: the nearest existing ancestor is resolved to its real path.
+   */
+  private async confine(path: string): Promise<string> {
     if (!isAbsolute(path)) throw acp.RequestError.invalidParams(undefined, `path must be absolute: ${path}`);
     const abs = resolve(path);
+    let existing = abs;
+    let rest = '';
+    for (;;) {
+      try {
+        existing = await realpath(existing);
+        break;
+      } catch {
+        const parent = dirname(existing);
+        if (parent === existing) break;
+        rest = rest ? join(basename(existing), rest) : basename(existing);
+        existing = parent;
+      }
+    }
+    const real = rest ? join(existing, rest) : existing;
     for (const root of this.roots()) {
-      const rel = relative(root, abs);
-      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return abs;
+      const rel = relative(root, real);
+      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return real;
     }
     throw acp.RequestError.invalidParams(undefined, `${path} is outside the workspace`);
   }
@@ -98,6 +115,8 @@ export class AcpHarness implements Harness {
     const child = spawn(agent.command, agent.args, { cwd: workspace.root_dir, env: this.options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d));
+    // Writing to an agent that just died raises EPIPE on stdin; its exit is handled below.
+    child.stdin?.on('error', () => undefined);
     const spawned = new Promise<void>((resolveSpawn, reject) => {
       child.once('spawn', () => resolveSpawn());
       child.once('error', (error) => reject(new HarnessError('agent_spawn_failed', `Could not start ${agent.command}: ${error.message}`)));
@@ -121,19 +140,19 @@ export class AcpHarness implements Harness {
       })
       .onRequest(acp.methods.client.session.requestPermission, async ({ params }) => this.onPermission(params))
       .onRequest(acp.methods.client.fs.readTextFile, async ({ params }) => {
-        const text = await readFile(this.confine(params.path), 'utf8');
+        const text = await readFile(await this.confine(params.path), 'utf8');
         if (!params.line && !params.limit) return { content: text };
         const lines = text.split('\n');
         const start = Math.max(0, (params.line ?? 1) - 1);
         return { content: lines.slice(start, params.limit ? start + params.limit : undefined).join('\n') };
       })
       .onRequest(acp.methods.client.fs.writeTextFile, async ({ params }) => {
-        const path = this.confine(params.path);
+        const path = await this.confine(params.path);
         await mkdir(dirname(path), { recursive: true });
         await writeFile(path, params.content);
         return {};
       })
-      .onRequest(acp.methods.client.terminal.create, async ({ params }) => this.createTerminal(params))
+      .onRequest(acp.methods.client.terminal.create, async ({ params }) => this.createTerminal(params, await this.confine(params.cwd ?? this.options.workspace.root_dir)))
       .onRequest(acp.methods.client.terminal.output, async ({ params }) => {
         const t = this.terminal(params.terminalId);
         const exit = await Promise.race([t.exit, Promise.resolve(null)]);
@@ -322,8 +341,7 @@ export class AcpHarness implements Harness {
     return t;
   }
 
-  private createTerminal(params: acp.CreateTerminalRequest): acp.CreateTerminalResponse {
-    const cwd = this.confine(params.cwd ?? this.options.workspace.root_dir);
+  private createTerminal(params: acp.CreateTerminalRequest, cwd: string): acp.CreateTerminalResponse {
     const env = { ...this.options.env, ...Object.fromEntries((params.env ?? []).map((e) => [e.name, e.value])) };
     const child = params.args?.length
       ? spawn(params.command, params.args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -24,7 +24,9 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
       json: {
         agents: [
           { name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] },
-          { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 1 },
+          { name: 'with-mcp', protocol: 'acp', command: process.execPath, args: [script], mcp_servers: [{ name: 'search', transport: 'stdio', command: 'search-mcp', secret_env: ['WR_TEST_SECRET'] }] },
+          { name: 'hanger', protocol: 'acp', command: process.execPath, args: [script], silence_timeout_s: 2 },
+          { name: 'stuck', protocol: 'acp', command: process.execPath, args: [script], env: { SCRIPTED_HANG_INIT: '1' }, silence_timeout_s: 1 },
         ],
         default_agent: 'scripted',
       },
@@ -221,6 +223,12 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(failed).toMatchObject({ stop_reason: 'agent_hung', failure: { kind: 'agent_hung' } });
     const next = await send(id, 'are you back?');
     await waitRun(rt, next.id, ['completed']);
+
+    const stuck = (await rt.json('/api/v1/sessions', { method: 'POST', json: { agent: 'stuck' } })).body.session;
+    const failedStart = await waitSession(rt, stuck.id, ['failed'], 10_000);
+    expect(failedStart.failure).toMatchObject({ kind: 'agent_start_timeout' });
+    const refused = await send(stuck.id, 'hello?');
+    expect((await waitRun(rt, refused.id, ['failed'], 10_000)).stop_reason).toBe('agent_start_timeout');
   });
 
   it('replays every event exactly once on SSE reconnect with Last-Event-ID, and over the session WebSocket', async () => {
@@ -256,6 +264,11 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const run = await send(id, 'MCP');
     await waitRun(rt, run.id, ['completed']);
     expect((await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages[1].content).toBe('mcp: docs');
+    const withMcp = (await rt.json('/api/v1/sessions', { method: 'POST', json: { agent: 'with-mcp' } })).body.session.id;
+    await waitSession(rt, withMcp, ['idle']);
+    const mcpRun = await send(withMcp, 'MCP');
+    await waitRun(rt, mcpRun.id, ['completed']);
+    expect((await rt.json(`/api/v1/sessions/${withMcp}/messages`)).body.messages[1].content).toBe('mcp: docs,search');
 
     const settings = await rt.json('/api/v1/settings', { method: 'PUT', json: { permissions: { allow: ['Bash(npm test)'] }, model: 'sonnet' } });
     expect(settings.body.path).toBe(join(root, '.claude', 'settings.json'));
@@ -279,6 +292,10 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const outside = await send(id, `WRITE ${join(home, 'escape.txt')} nope`);
     const failed = await waitRun(rt, outside.id, ['failed']);
     expect(failed.failure.summary).toContain('outside the workspace');
+    await symlink(home, join(root, 'link-out'));
+    const viaLink = await send(id, `WRITE ${join(root, 'link-out', 'escape.txt')} nope`);
+    expect((await waitRun(rt, viaLink.id, ['failed'])).failure.summary).toContain('outside the workspace');
+    await expect(readFile(join(home, 'escape.txt'), 'utf8')).rejects.toThrow();
   });
 
   it('runs agent-runs (202, creating a session) and streams one run over SSE until it ends', async () => {
@@ -349,7 +366,48 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(detail.sessions.some((s: { id: string }) => s.id === id)).toBe(true);
     expect(detail.skills).toEqual([{ name: 'deploy', description: 'Ship it', path: join(root, '.claude', 'skills', 'deploy', 'SKILL.md'), scope: 'workspace' }]);
     expect(detail.agents.some((a: { name: string }) => a.name === 'scripted')).toBe(true);
-    const status = (await rt.json('/api/v1/runtime/status')).body.runtime;
-    expect(status.counts.live_sessions).toBeGreaterThan(0);
+    const busy = await newSession();
+    const live = await send(busy, 'SLOW 100');
+    const queuedRun = await send(busy, 'never runs');
+    await waitRun(rt, live.id, ['running']);
+    expect((await rt.json('/api/v1/runtime/status')).body.runtime.counts.live_sessions).toBeGreaterThan(0);
+    const stopped = await rt.json(`/api/v1/sessions/${busy}`, { method: 'DELETE' });
+    expect(stopped.body.session.state).toBe('stopped');
+    expect((await rt.json(`/api/v1/runs/${live.id}`)).body.run).toMatchObject({ status: 'cancelled', stop_reason: 'session_stopped' });
+    expect((await rt.json(`/api/v1/runs/${queuedRun.id}`)).body.run).toMatchObject({ status: 'cancelled', stop_reason: 'session_stopped' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await rt.json(`/api/v1/sessions/${busy}`)).body.session.state).toBe('stopped');
+  });
+});
+
+describe('ACP sessions across a runtime restart', () => {
+  it('lists the session, fails the in-flight run with runtime_restarted, and loads the agent session on the next message', async () => {
+    const root = await realpath(await makeTempDir('wr-ws-'));
+    const dataDir = await makeTempDir('wr-data-');
+    let rt = await startTestRuntime({ workspace: root, features: [agentsFeature], dataDir });
+    try {
+      await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' } });
+      const { body } = await rt.json('/api/v1/sessions', { method: 'POST', json: {} });
+      const id = body.session.id as string;
+      const agentSessionId = (await waitSession(rt, id, ['idle'])).agent_session_id;
+      const run = (await rt.json(`/api/v1/sessions/${id}/messages`, { method: 'POST', json: { content: 'SLOW 100' } })).body.run;
+      await waitRun(rt, run.id, ['running']);
+      const lastSeqBefore = (await rt.json(`/api/v1/sessions/${id}`)).body.session.last_seq;
+      await rt.close();
+      rt = await startTestRuntime({ workspace: root, features: [agentsFeature], dataDir });
+      const session = (await rt.json(`/api/v1/sessions/${id}`)).body.session;
+      expect(session).toMatchObject({ state: 'idle', agent_session_id: agentSessionId });
+      expect(session.last_seq).toBeGreaterThan(lastSeqBefore);
+      expect((await rt.json(`/api/v1/runs/${run.id}`)).body.run).toMatchObject({ status: 'failed', stop_reason: 'runtime_restarted' });
+      const next = (await rt.json(`/api/v1/sessions/${id}/messages`, { method: 'POST', json: { content: 'back again' } })).body.run;
+      await waitRun(rt, next.id, ['completed']);
+      const transcript = (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages;
+      expect(transcript[transcript.length - 1].content).toBe('Hello, you said: back again (loaded)');
+      const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === next.id));
+      const seqs = events.map((e) => e.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    } finally {
+      await rt.close();
+    }
   });
 });

@@ -202,7 +202,12 @@ export class ClaudeHarness implements Harness {
           if (this.turn === turn) this.turn = null;
           if (turn.cancelled) turn.resolve({ stop_reason: 'cancelled', usage });
           else if (msg.subtype === 'success' && !msg.is_error) turn.resolve({ stop_reason: msg.stop_reason ?? 'end_turn', usage });
-          else turn.reject(new HarnessError(`agent_${msg.subtype ?? 'error'}`, String(msg.result ?? msg.errors?.join?.('; ') ?? msg.subtype ?? 'the turn failed')));
+          else {
+            const detail = String(msg.result ?? msg.errors?.join?.('; ') ?? msg.subtype ?? 'the turn failed');
+            // --resume of a conversation the CLI no longer has (another HOME, cleaned up).
+            const kind = /no conversation found/i.test(detail) ? 'conversation_lost' : `agent_${msg.subtype ?? 'error'}`;
+            turn.reject(new HarnessError(kind, detail));
+          }
         };
         if (turn.steered > 0 && !turn.cancelled) {
           // The CLI either folded the steered message into this turn (no further result comes) or

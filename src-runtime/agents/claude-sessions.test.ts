@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { access, readFile, realpath } from 'node:fs/promises';
+import { access, readFile, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
@@ -162,8 +162,25 @@ describe('agent sessions with the real Claude Code CLI against a scripted Messag
     const req = fake.requests.filter((r) => userTexts(r).includes('what was the word?')).pop()!;
     expect(userTexts(req)).toContain('remember the word alpaca');
     const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === after.id));
+
     const seqs = events.map((e) => e.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(events.some((e) => e.run_id === inflight.id && e.type === 'error' && String(e.error).includes('runtime_restarted'))).toBe(true);
+  });
+
+  it('fails the run with conversation_lost when the CLI cannot resume, and starts a fresh conversation next', async () => {
+    const id = await newSession();
+    const agentSessionId = (await rt.json(`/api/v1/sessions/${id}`)).body.session.agent_session_id;
+    const first = await send(id, 'hello before');
+    await waitRun(rt, first.id, ['completed'], 30_000);
+    await rt.close();
+    await rm(join(home, '.claude', 'projects'), { recursive: true, force: true });
+    await start();
+    const lost = await send(id, 'still there?');
+    const lostRun = await waitRun(rt, lost.id, ['failed'], 30_000);
+    expect(lostRun).toMatchObject({ stop_reason: 'conversation_lost', failure: { summary: expect.stringContaining('No conversation found') } });
+    const fresh = await send(id, 'fresh start');
+    await waitRun(rt, fresh.id, ['completed'], 30_000);
+    expect((await rt.json(`/api/v1/sessions/${id}`)).body.session.agent_session_id).not.toBe(agentSessionId);
   });
 });

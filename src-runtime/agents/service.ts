@@ -21,7 +21,7 @@ import { mcpServersFor } from '../settings/service.js';
 import { AcpHarness } from './acp-harness.js';
 import { ClaudeHarness } from './claude-harness.js';
 import type { AgentCatalog, ResolvedAgent } from './catalog.js';
-import { HarnessError, type Harness, type HarnessEvent, type PermissionAnswer, type PermissionAsk, type TurnUsage } from './harness.js';
+import { HarnessError, type McpServerSpec, type Harness, type HarnessEvent, type PermissionAnswer, type PermissionAsk, type TurnUsage } from './harness.js';
 
 type SessionState = Session['state'];
 
@@ -72,6 +72,7 @@ interface Live {
   turnStartedAt: string | null;
 }
 
+const RECENT_EVENTS = 500;
 const FINAL: RunStatus[] = ['completed', 'failed', 'cancelled'];
 export const isFinal = (s: RunStatus) => FINAL.includes(s);
 
@@ -87,6 +88,8 @@ export class AgentService {
   private readonly logs = new Map<string, JsonlLog<WireEvent>>();
   private readonly lastSeq = new Map<string, number>();
   private readonly pending = new Map<string, PendingPermission>();
+  /** The last RECENT_EVENTS events of each session written since start, for cheap reconnects. */
+  private readonly recent = new Map<string, WireEvent[]>();
   private stopping = false;
 
   constructor(
@@ -146,7 +149,12 @@ export class AgentService {
     return this.ctx.bus.stream(`session:${sessionId}`, {
       backlog: 0,
       startSeq: this.lastSeq.get(sessionId) ?? 0,
-      replay: async (after) => (await this.log(sessionId).readAll()).filter((e) => e.seq > after),
+      replay: async (after) => {
+        // Recent events come from memory; older cursors read the log.
+        const recent = this.recent.get(sessionId);
+        if (recent?.length && recent[0]!.seq <= after + 1) return recent.filter((e) => e.seq > after);
+        return (await this.log(sessionId).readAll()).filter((e) => e.seq > after);
+      },
     });
   }
 
@@ -154,6 +162,10 @@ export class AgentService {
   private emit(sessionId: string, runId: string | null, type: string, fields: Record<string, unknown> = {}): WireEvent {
     const event = this.stream(sessionId).publish(type, { ...fields, session_id: sessionId, run_id: runId });
     this.lastSeq.set(sessionId, event.seq);
+    let recent = this.recent.get(sessionId);
+    if (!recent) this.recent.set(sessionId, (recent = []));
+    recent.push(event);
+    if (recent.length > RECENT_EVENTS) recent.splice(0, recent.length - RECENT_EVENTS);
     void this.log(sessionId).append(event).catch((error: Error) => this.ctx.log(`session log ${sessionId}: ${error.message}`));
     return event;
   }
@@ -369,9 +381,17 @@ export class AgentService {
       const agent = await this.catalog.find(s.agent_name);
       if (!agent?.available) throw new HarnessError('agent_unavailable', `Agent "${s.agent_name}" cannot run here: ${agent?.unavailable_reason ?? 'it is no longer configured'}`);
       const workspace = await this.workspaceOf(s);
-      const harness = this.makeHarness(s, agent, workspace, await mcpServersFor(workspace.root_dir));
+      const harness = this.makeHarness(s, agent, workspace, mergeMcp(await mcpServersFor(workspace.root_dir), agent));
       try {
-        const started = await harness.start();
+        // An agent that never answers its handshake fails the start instead of hanging the session.
+        const startLimitMs = Math.min(agent.silence_timeout_s, 60) * 1000;
+        let startTimer: NodeJS.Timeout | undefined;
+        const started = await Promise.race([
+          harness.start(),
+          new Promise<never>((_, reject) => {
+            startTimer = setTimeout(() => reject(new HarnessError('agent_start_timeout', `The agent did not finish starting within ${startLimitMs / 1000} s`)), startLimitMs);
+          }),
+        ]).finally(() => clearTimeout(startTimer));
         Object.assign(s, { agent_session_id: started.agent_session_id ?? s.agent_session_id, acp_caps: started.acp_caps, failure: null, last_error: null });
         if (s.protocol === 'acp' && started.agent_session_id) s.conversation_started = true;
         live.harness = harness;
@@ -409,7 +429,9 @@ export class AgentService {
         }
       },
     };
-    const env = { ...process.env, ...agent.env };
+    // The runtime's own token never reaches an agent.
+    const { WORKSPACE_RUNTIME_TOKEN: _token, ...inherited } = process.env;
+    const env = { ...inherited, ...agent.env };
     const options = { agent, workspace, host, agentSessionId: s.agent_session_id, resume: s.conversation_started, mcpServers, env };
     return agent.protocol === 'claude-code' ? new ClaudeHarness(options) : new AcpHarness(options);
   }
@@ -487,20 +509,31 @@ export class AgentService {
       this.finishRun(s, run, 'failed', error instanceof HarnessError ? error.kind : 'agent_start_failed', e.message);
       return this.afterRun(s);
     }
-    if (isFinal(run.status)) return this.afterRun(s); // cancelled while the agent started
+    if (isFinal(run.status)) {
+      // Cancelled while the agent started.
+      this.finishRun(s, run, 'cancelled', 'cancelled');
+      return this.afterRun(s);
+    }
     this.setState(s, 'running');
     try {
       const result = await this.watchSilence(s, run, harness, harness.prompt(run.prompt));
-      if (this.stopping) return; // shutdown: the next start records runtime_restarted
+      if (this.stopping || live.activeRunId !== run.id) return; // shutdown (the next start records runtime_restarted) or DELETE
       const cancelled = result.stop_reason === 'cancelled' || run.status === 'cancelled';
       if (result.usage) run.usage = cleanUsage(result.usage);
       this.finishRun(s, run, cancelled ? 'cancelled' : 'completed', result.stop_reason);
     } catch (error) {
-      if (this.stopping) return;
+      // Shutdown, or the session was stopped under the run (DELETE): nothing more to record.
+      if (this.stopping || live.activeRunId !== run.id) return;
       const e = error as Error;
       const kind = error instanceof HarnessError ? error.kind : 'agent_error';
       if (run.status === 'cancelled') this.finishRun(s, run, 'cancelled', 'cancelled');
       else this.finishRun(s, run, 'failed', kind, e.message);
+      if (kind === 'conversation_lost') {
+        // The agent cannot resume its conversation: the next message starts a fresh one.
+        Object.assign(s, { conversation_started: false, agent_session_id: s.protocol === 'claude-code' ? randomUUID() : null });
+        live.harness = undefined;
+        void harness.stop();
+      }
       if (!harness.alive || kind === 'agent_hung') {
         live.harness = undefined;
         if (kind === 'agent_crashed' || kind === 'agent_error' || kind === 'agent_hung') this.setState(s, 'failed', { failure: { kind, summary: e.message }, last_error: e.message, stop_reason: kind });
@@ -515,6 +548,7 @@ export class AgentService {
    * starts it again (resuming the conversation where the agent can).
    */
   private async watchSilence<T>(s: StoredSession, run: StoredRun, harness: Harness, turn: Promise<T>): Promise<T> {
+    turn.catch(() => undefined); // handled by the race below; never an unhandled rejection meanwhile
     const agent = await this.catalog.find(s.agent_name);
     const limitMs = (agent?.silence_timeout_s ?? 600) * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -535,7 +569,6 @@ export class AgentService {
       return await Promise.race([turn, hung]);
     } finally {
       clearTimeout(timer);
-      turn.catch(() => undefined);
     }
   }
 
@@ -561,6 +594,7 @@ export class AgentService {
     run.stop_reason = stopReason;
     run.ended_at = new Date().toISOString();
     if (status === 'failed') run.failure = { kind: stopReason, summary: error ?? stopReason };
+    this.ctx.store.touch();
     this.setRunStatus(s, run, status, { stop_reason: stopReason });
     if (status === 'failed') this.emit(s.id, run.id, 'error', { error: `${stopReason}: ${error ?? ''}`.trim() });
     this.emit(s.id, run.id, 'done', { status, stop_reason: stopReason, ...(run.usage ? { usage: run.usage } : {}) });
@@ -709,6 +743,16 @@ export class AgentService {
     await Promise.all([...this.live.keys()].map((id) => this.stopHarness(id).catch(() => undefined)));
     await Promise.all([...this.logs.values()].map((log) => log.close().catch(() => undefined)));
   }
+}
+
+/** Settings' MCP servers plus the agent definition's own (which win by name); secret_env names pass values from the runtime's environment. */
+function mergeMcp(fromSettings: McpServerSpec[], agent: ResolvedAgent): McpServerSpec[] {
+  const byName = new Map(fromSettings.map((s) => [s.name, s]));
+  for (const m of agent.mcp_servers) {
+    const secrets = Object.fromEntries((m.secret_env ?? []).filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+    byName.set(m.name, { name: m.name, transport: m.transport, command: m.command, args: m.args ?? [], env: { ...(m.env ?? {}), ...secrets }, url: m.url, headers: {} });
+  }
+  return [...byName.values()];
 }
 
 function cleanUsage(u: TurnUsage): Run['usage'] {

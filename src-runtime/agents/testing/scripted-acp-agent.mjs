@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * A scripted ACP agent for tests and benchmarks, built on the SDK's agent side and run as a real
- * child process over stdio. What it does is chosen by the prompt text:
+ * child process over stdio (SCRIPTED_HANG_INIT=1: never answers initialize). What it does is chosen
+ * by the prompt text:
  *   (default)        a thought chunk, then two text chunks echoing the prompt
  *   TOOL             a tool call, an in-progress update and a completed update
  *   PERMISSION       a tool call, a permission request, then a text saying the outcome
@@ -26,7 +27,8 @@ function textOf(prompt) {
 
 const app = acp
   .agent({ name: 'scripted-acp-agent' })
-  .onRequest(acp.methods.agent.initialize, () => ({
+  .onRequest(acp.methods.agent.initialize, async () => ({
+    ...(process.env.SCRIPTED_HANG_INIT ? await new Promise(() => undefined) : {}),
     protocolVersion: acp.PROTOCOL_VERSION,
     agentCapabilities: { loadSession: true },
     agentInfo: { name: 'scripted-acp-agent', version: '1.0.0' },
