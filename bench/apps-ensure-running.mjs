@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { median, percentile, round, startRuntime, tempDir } from './runtime-process.mjs';
+import { median, percentile, round, startRuntime, tempDir } from './lib.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), process.env.HOST || '127.0.0.1');\n`;
@@ -35,10 +35,10 @@ async function byHand(dir) {
   return ms;
 }
 
-const dir = await tempDir('wr-bench-app-');
+const dir = tempDir('wr-bench-app-');
 await writeFile(join(dir, 'server.js'), SERVER);
 await writeFile(join(dir, 'app.runtime.yaml'), 'id: web\nstart: node server.js\nstop_timeout: 2s\n');
-const rt = await startRuntime(dir);
+const rt = withApi(await startRuntime(['--workspace', dir]));
 try {
   const appId = (await rt.api('/api/v1/apps')).body.apps[0].id;
   const hand = [];
@@ -69,4 +69,12 @@ try {
   }));
 } finally {
   await rt.stop();
+}
+
+function withApi(rt) {
+  rt.api = async (path, init = {}) => {
+    const res = await fetch(`${rt.url}${path}`, { ...init, headers: { ...rt.headers, 'content-type': 'application/json' } });
+    return { status: res.status, body: await res.json() };
+  };
+  return rt;
 }

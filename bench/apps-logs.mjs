@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { round, startRuntime, tempDir } from './runtime-process.mjs';
+import { round, startRuntime, tempDir } from './lib.mjs';
 
 const LINES = Number(process.env.LINES ?? 100_000);
 const APP = `for (let i = 0; i < ${LINES}; i++) process.stdout.write('line ' + i + ' \\u001b[32mok\\u001b[0m some padding to make it a realistic log line\\n');\n`;
 
 const rss = async (pid) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-const mb = (b) => round(b / 1024 / 1024);
+const mb = (b) => round(b / 1024 / 1024, 1);
 
 async function rawPipe(dir) {
   const t0 = performance.now();
@@ -24,20 +24,20 @@ async function rawPipe(dir) {
   return { lines: n, ms: performance.now() - t0 };
 }
 
-const dir = await tempDir('wr-bench-logs-');
+const dir = tempDir('wr-bench-logs-');
 await writeFile(join(dir, 'app.js'), APP);
 await writeFile(join(dir, 'app.runtime.yaml'), 'id: chatty\nstart: node app.js\nport: none\n');
 const raw = await rawPipe(dir);
 // HEAP_MB caps the runtime's old space: finishing under a small cap shows the retained memory is bounded.
-const rt = await startRuntime(dir, process.env.HEAP_MB ? [`--max-old-space-size=${process.env.HEAP_MB}`] : []);
+const rt = withApi(await startRuntime(['--workspace', dir], process.env.HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${process.env.HEAP_MB}` } : {}));
 try {
   const appId = (await rt.api('/api/v1/apps')).body.apps[0].id;
   await new Promise((r) => setTimeout(r, 500));
   const heap = async () => (await rt.api('/api/v1/runtime/status')).body.runtime.memory.heap_used_bytes;
   const heapBefore = await heap();
-  const rssBefore = await rss(rt.pid);
+  const rssBefore = await rss(rt.child.pid);
   let peak = rssBefore;
-  const sampler = setInterval(async () => (peak = Math.max(peak, await rss(rt.pid).catch(() => 0))), 50);
+  const sampler = setInterval(async () => (peak = Math.max(peak, await rss(rt.child.pid).catch(() => 0))), 50);
 
   const ac = new AbortController();
   const res = await fetch(`${rt.url}/api/v1/apps/${appId}/logs`, { headers: { authorization: `Bearer ${rt.token}` }, signal: ac.signal });
@@ -73,7 +73,7 @@ try {
   clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 1000));
   global.gc?.();
-  const rssAfter = await rss(rt.pid);
+  const rssAfter = await rss(rt.child.pid);
   const heapAfter = await heap();
   const seconds = (tLast - t0) / 1000;
   console.log(JSON.stringify({
@@ -91,4 +91,12 @@ try {
   }));
 } finally {
   await rt.stop();
+}
+
+function withApi(rt) {
+  rt.api = async (path, init = {}) => {
+    const res = await fetch(`${rt.url}${path}`, { ...init, headers: { ...rt.headers, 'content-type': 'application/json' } });
+    return { status: res.status, body: await res.json() };
+  };
+  return rt;
 }

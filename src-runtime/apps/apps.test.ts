@@ -56,6 +56,8 @@ describe('apps API with real processes', () => {
     await mkdir(join(root, 'apps', 'bad'), { recursive: true });
     await writeFile(join(root, 'apps', 'bad', 'app.runtime.yaml'), 'id: bad\nstart: node x.js\nport: sometimes\n');
     rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    // A range of its own, so runtimes of test files running in parallel do not race for ports.
+    await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { app_port_range: { start: 42000, end: 42499 } } });
     const { body } = await rt.json('/api/v1/apps');
     ids = Object.fromEntries(body.apps.map((a: { manifest_id: string; id: string }) => [a.manifest_id, a.id]));
   });

@@ -106,6 +106,7 @@ require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.e
 `,
     );
     rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { app_port_range: { start: 42500, end: 42999 } } });
     ids = Object.fromEntries((await rt.json('/api/v1/apps')).body.apps.map((a: any) => [a.manifest_id, a.id]));
   });
   afterAll(() => rt?.close());
@@ -144,7 +145,7 @@ require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.e
   });
 
   it('pushes app status changes and log lines to WS /api/v1/ws subscribers', async () => {
-    const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${rt.token}` } });
+    const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws?after=${rt.ctx.bus.stream('global').lastSeq}`, { headers: { authorization: `Bearer ${rt.token}` } });
     const got: any[] = [];
     ws.on('message', (raw) => got.push(JSON.parse(String(raw))));
     await new Promise((r) => ws.once('open', r));
@@ -203,6 +204,100 @@ describe('dependency problems', () => {
       await rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' });
       expect((await rt.json(`/api/v1/apps/${id}`)).body.app).toMatchObject({ status: 'stopped', pid: null });
     } finally {
+      await rt.close();
+    }
+  });
+});
+
+describe('log streaming to a stalled client', () => {
+  it('skips what a client that stops reading cannot take, tells it so, and carries on live', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-stall-'));
+    await writeFile(join(root, 'app.runtime.yaml'), `id: chatty\nport: none\nstart: node -e "for (let i = 0; i < 60000; i++) console.log('line ' + i + ' ' + 'x'.repeat(80)); setTimeout(() => console.log('the end'), 4000)"\n`);
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const { request } = await import('node:http');
+      const url = new URL(`${rt.url}/api/v1/apps/${id}/logs`);
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: `Bearer ${rt.token}` } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.pause(); // a client that stops reading
+          setTimeout(() => {
+            res.on('data', (c: string) => {
+              body += c;
+              if (body.includes('"line":"the end"')) {
+                req.destroy();
+                resolve(body);
+              }
+            });
+            res.resume();
+          }, 3000);
+        });
+        req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+        req.end();
+        setTimeout(() => void rt.json(`/api/v1/apps/${id}/start`, { method: 'POST' }), 100);
+      });
+      const truncated = text.split('\n\n').filter((b) => b.startsWith('event: backlog_truncated'));
+      expect(truncated.length).toBeGreaterThan(0);
+      const skipped = truncated.map((b) => JSON.parse(b.slice(b.indexOf('data: ') + 6)).skipped as number).reduce((a, b) => a + b, 0);
+      const received = text.split('\n\n').filter((b) => b.includes('event: app_log') && b.includes('"stream":"stdout"')).length;
+      expect(skipped).toBeGreaterThan(0);
+      expect(received).toBeLessThan(60_001);
+      expect(text).toContain('"line":"the end"');
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
+describe('manifest edits while an app runs', () => {
+  it('keeps an app removed from the manifest listed and stoppable until it stops', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-edit-'));
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: gone\nstart: node -e "setInterval(() => {}, 1000)"\nport: none\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const started = await rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' });
+      expect(started.body.app.status).toBe('running');
+      await writeFile(join(root, 'app.runtime.yaml'), 'id: other\nstart: node -e "1"\nport: none\n');
+      const listed = await waitFor(async () => {
+        const apps = (await rt.json('/api/v1/apps')).body.apps;
+        return apps.length === 2 && apps;
+      }, 5000, 'the new manifest to be read');
+      expect(listed.map((a: any) => [a.manifest_id, a.status])).toEqual([['other', 'stopped'], ['gone', 'running']]);
+      const stopped = await rt.json(`/api/v1/apps/${id}/stop`, { method: 'POST' });
+      expect(stopped.body.app.status).toBe('stopped');
+      expect((await rt.json('/api/v1/apps')).body.apps.map((a: any) => a.manifest_id)).toEqual(['other']);
+      expect((await rt.json(`/api/v1/apps/${id}`)).status).toBe(404);
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
+describe('readiness needs the app itself on the port', () => {
+  it('does not count another program answering on the assigned port as ready', async () => {
+    const root = await realpath(await makeTempDir('wr-apps-squat-'));
+    // The app starts a squatter in its own session (not in the app's group) on $PORT and never listens itself.
+    await writeFile(
+      join(root, 'squat.js'),
+      `const { spawn } = require('node:child_process');
+const s = spawn(process.execPath, ['-e', "require('node:net').createServer().listen(Number(process.env.PORT), '127.0.0.1'); setTimeout(() => process.exit(0), 20000)"], { detached: true, stdio: 'ignore' });
+require('node:fs').writeFileSync('squatter.pid', String(s.pid));
+setInterval(() => {}, 1000);
+`,
+    );
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: impostor\nstart: node squat.js\nreadiness: { tcp: true, timeout: 1500ms }\nstop_timeout: 500ms\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    let squatter = 0;
+    try {
+      const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
+      const res = await rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' });
+      squatter = await readPid(join(root, 'squatter.pid'));
+      expect(res).toMatchObject({ status: 503, body: { code: 'app_not_ready' } });
+    } finally {
+      if (squatter) process.kill(squatter, 'SIGKILL');
       await rt.close();
     }
   });

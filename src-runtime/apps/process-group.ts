@@ -5,7 +5,8 @@
  * runtime that was killed can end them on its next start — and only them: a pid reused by an
  * unrelated process never matches the record.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { execa, type ResultPromise } from 'execa';
 
 export interface GroupRecord {
@@ -61,6 +62,8 @@ export async function readProc(pid: number): Promise<ProcInfo | undefined> {
   }
 }
 
+const procAvailable = existsSync('/proc/self/stat');
+
 /** The live members of a process group (zombies excluded). */
 export async function groupMembers(pgid: number): Promise<ProcInfo[]> {
   let names: string[];
@@ -97,6 +100,8 @@ export async function groupAlive(pgid: number): Promise<boolean> {
   } catch {
     return false;
   }
+  // Without /proc (macOS) the signal probe is all we have; zombies are reaped by Node promptly.
+  if (!procAvailable) return true;
   return (await groupMembers(pgid)).length > 0;
 }
 
@@ -131,4 +136,47 @@ export async function endRecordedGroup(record: GroupRecord, graceMs: number): Pr
   if (!members.length) return 'gone';
   await terminateGroup(record.pgid, graceMs);
   return 'ended';
+}
+
+/** Inodes of the sockets listening on `port` (IPv4 and IPv6), from /proc/net/tcp{,6}. */
+async function listeningInodes(port: number): Promise<Set<string> | undefined> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  let readable = false;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    readable = true;
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols: sl, local_address, rem_address, st, tx:rx, tr:when, retrnsmt, uid, timeout, inode
+      if (cols[3] === '0A' && cols[1]?.endsWith(`:${hex}`) && cols[9]) inodes.add(cols[9]);
+    }
+  }
+  return readable ? inodes : undefined;
+}
+
+/**
+ * Whether the socket listening on `port` belongs to a process of group `pgid`. A readiness probe
+ * that connects to *another* program on that port (it won the race for the port; our app is
+ * about to die with EADDRINUSE) must not count. True when it cannot be told (no /proc).
+ */
+export async function groupListensOn(pgid: number, port: number): Promise<boolean> {
+  if (!procAvailable) return true;
+  const inodes = await listeningInodes(port);
+  if (!inodes || inodes.size === 0) return true;
+  for (const member of await groupMembers(pgid)) {
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${member.pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${member.pid}/fd/${fd}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      if (m && inodes.has(m[1]!)) return true;
+    }
+  }
+  return false;
 }

@@ -66,12 +66,13 @@ export function logMatcher(pattern: string): (line: string) => boolean {
  * Poll a port check until it passes, `signal` aborts, or the timeout passes. Resolves true when
  * ready. Log readiness is resolved by the supervisor from the output, not here.
  */
-export async function waitReady(spec: ReadinessSpec, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+export async function waitReady(spec: ReadinessSpec, timeoutMs: number, signal: AbortSignal, ownsPort: (port: number) => Promise<boolean> = async () => true): Promise<boolean> {
   if (spec.kind === 'none' || spec.kind === 'log') return true;
   const deadline = Date.now() + timeoutMs;
   while (!signal.aborted && Date.now() < deadline) {
     const ok = spec.kind === 'tcp' ? await tcpReady(spec.port) : await httpReady(spec.port, spec.path);
-    if (ok) return true;
+    // Someone answering on the port is not enough: it must be the app (see groupListensOn).
+    if (ok && (await ownsPort(spec.port))) return true;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return false;

@@ -24,7 +24,7 @@ export function appsRoutes(ctx: RuntimeContext, apps: AppsService, scripts: Scri
     }),
     bind(appsApi.logs, async ({ params, req, res }) => {
       const app = await apps.get(params.app_id);
-      await streamLogSse(req, res, apps.appStream(app.id), { maxPendingBytes: 8 * 1024 * 1024, connected: { app_id: app.id, status: app.status }, heartbeatMs: ctx.options.fastTimers ? 500 : undefined });
+      await streamLogSse(req, res, apps.appStream(app.id), { maxPendingBytes: ctx.options.fastTimers ? 256 * 1024 : 8 * 1024 * 1024, connected: { app_id: app.id, status: app.status }, heartbeatMs: ctx.options.fastTimers ? 500 : undefined });
     }),
     bind(appsApi.internalStartResolved, async ({ params, body }) => {
       const workspace = await workspaces.get(params.workspace_id);

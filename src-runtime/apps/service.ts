@@ -48,6 +48,7 @@ export class AppsService {
   private readonly builds = new Map<string, { group?: SpawnedGroup; promise: Promise<void> }>();
   private readonly section: AppsSection;
   private readonly reserved = new Map<string, number>();
+  private readonly endedPids = new Set<number>();
   private closed = false;
 
   constructor(private readonly ctx: RuntimeContext) {
@@ -78,8 +79,10 @@ export class AppsService {
   }
 
   async recordGroup(owner: string, pid: number): Promise<void> {
+    this.endedPids.delete(pid);
     const record = await recordFor(owner, pid);
-    if (!record || this.closed) return;
+    // The group may have ended while /proc was read: never keep a record for it.
+    if (!record || this.closed || this.endedPids.has(pid)) return;
     // The process may already have ended while /proc was read: only keep live groups.
     this.section.groups = this.section.groups.filter((g) => g.pid !== pid);
     this.section.groups.push(record);
@@ -87,6 +90,8 @@ export class AppsService {
   }
 
   dropGroup(pid: number): void {
+    this.endedPids.add(pid);
+    if (this.endedPids.size > 1000) this.endedPids.delete(this.endedPids.values().next().value!);
     const before = this.section.groups.length;
     this.section.groups = this.section.groups.filter((g) => g.pid !== pid);
     if (this.section.groups.length !== before) this.ctx.store.touch();
@@ -107,6 +112,9 @@ export class AppsService {
       for (const entry of manifest.apps) {
         const id = await stableId('app', `${workspace.id}\0${manifest.relPath}\0${entry.manifestId}`);
         const errors = [...entry.errors];
+        if (entry.app?.port === 'none' && (entry.app.readiness?.http || entry.app.readiness?.tcp)) {
+          errors.push({ file: manifest.relPath, line: null, column: null, field: 'readiness', message: 'tcp and http readiness need a port; use log readiness with port: none' });
+        }
         if (entry.app) {
           try {
             appCwd(manifest, entry.app, root);
@@ -231,11 +239,15 @@ export class AppsService {
   }
 
   async list(workspace: Workspace): Promise<App[]> {
-    return (await this.resolveWorkspace(workspace)).map((r) => this.view(r));
+    const declared = await this.resolveWorkspace(workspace);
+    const ids = new Set(declared.map((r) => r.id));
+    // An app removed from its manifest while it runs stays listed (and stoppable) until it stops.
+    const orphans = [...this.supervisors.values()].filter((s) => s.workspaceId === workspace.id && s.active && !ids.has(s.appId));
+    return [...declared, ...orphans.map((s) => this.known.get(s.appId)).filter((r): r is ResolvedApp => !!r)].map((r) => this.view(r));
   }
 
   async get(appId: string): Promise<App> {
-    return this.view(await this.find(appId));
+    return this.view(await this.findOrRunning(appId));
   }
 
   countRunning(): number {
@@ -423,8 +435,17 @@ export class AppsService {
     return this.view(r);
   }
 
+  /** find(), or an app no longer declared (the manifest changed) that still runs: it stays visible and stoppable. */
+  private async findOrRunning(appId: string): Promise<ResolvedApp> {
+    return this.find(appId).catch((error) => {
+      const known = this.known.get(appId);
+      if (known && this.supervisors.get(appId)?.active) return known;
+      throw error;
+    });
+  }
+
   async stop(appId: string): Promise<App> {
-    const r = await this.find(appId);
+    const r = await this.findOrRunning(appId);
     const sup = this.supervisors.get(r.id);
     await sup?.stop();
     return this.view(r);

@@ -6,7 +6,7 @@
  */
 import type { App } from '../contract/apps.js';
 import { LineSplitter } from './line-splitter.js';
-import { spawnGroup, terminateGroup, type SpawnedGroup } from './process-group.js';
+import { groupListensOn, spawnGroup, terminateGroup, type SpawnedGroup } from './process-group.js';
 import { logMatcher, waitReady, type ReadinessSpec } from './readiness.js';
 
 export type AppStatus = App['status'];
@@ -176,7 +176,7 @@ export class AppSupervisor {
       timer.unref();
       abort.signal.addEventListener('abort', () => clearTimeout(timer));
       if (spec.readiness.kind !== 'log') {
-        void waitReady(spec.readiness, spec.readinessTimeoutMs, abort.signal).then((ok) => {
+        void waitReady(spec.readiness, spec.readinessTimeoutMs, abort.signal, (port) => groupListensOn(group.pid, port)).then((ok) => {
           if (ok && this.group === group && this.status === 'starting') this.setStatus('ready');
         });
       }
