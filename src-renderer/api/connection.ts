@@ -1,22 +1,15 @@
 /**
  * Where the runtime is and how to authenticate: in the desktop app the preload bridge
- * (`window.workspaceRuntime`) gives the token (and URL); in a browser the page came from the runtime
- * itself (same origin) and the token was handed over through `/?token=` into sessionStorage.
+ * (`window.workspaceRuntimeDesktop`, typed in contract/desktop-bridge.ts) gives the URL and token;
+ * in a browser the page came from the runtime itself (same origin) and the token was handed over
+ * through `/?token=` into sessionStorage.
  */
+import type { DesktopBridge, DesktopWindow } from '../../src-runtime/contract/desktop-bridge.js';
 import { storedToken } from '../app/token.js';
 
-/** What the renderer uses of the preload bridge; read defensively, every member may be missing. */
-export interface BridgeLike {
-  token?: string;
-  runtimeUrl?: string;
-  getRuntime?: () => Promise<{ url?: string; token?: string } | undefined>;
-  openFolder?: () => Promise<string | null | undefined>;
-  showOpenDialog?: () => Promise<string | null | undefined>;
-  platform?: string;
-}
-
-export function bridge(): BridgeLike | undefined {
-  return (window as unknown as { workspaceRuntime?: BridgeLike }).workspaceRuntime;
+/** The desktop bridge, or undefined in a plain browser. */
+export function bridge(): DesktopBridge | undefined {
+  return (window as Window & DesktopWindow).workspaceRuntimeDesktop;
 }
 
 export interface Connection {
@@ -28,18 +21,17 @@ export interface Connection {
 export async function resolveConnection(): Promise<Connection> {
   const b = bridge();
   if (b) {
-    const info = b.getRuntime ? await b.getRuntime().catch(() => undefined) : undefined;
-    const token = info?.token ?? b.token ?? storedToken();
-    const url = info?.url ?? b.runtimeUrl;
+    const info = await b.getRuntime().catch(() => undefined);
+    const token = info?.token ?? storedToken();
     // The desktop window is loaded from the runtime's own origin; prefer same-origin requests.
-    const baseUrl = url && new URL(url).origin !== window.location.origin ? url : '';
+    const baseUrl = info?.url && new URL(info.url).origin !== window.location.origin ? info.url : '';
     return { baseUrl, token: token ?? null };
   }
   return { baseUrl: '', token: storedToken() };
 }
 
 /** The native folder picker when the desktop bridge offers one. */
-export function nativeFolderPicker(): (() => Promise<string | null | undefined>) | undefined {
+export function nativeFolderPicker(): (() => Promise<string | null>) | undefined {
   const b = bridge();
-  return b?.openFolder ?? b?.showOpenDialog;
+  return b ? () => b.openFolderDialog() : undefined;
 }

@@ -44,6 +44,8 @@ export function onRawEvent(listener: (event: WireEvent) => void): () => void {
 
 export interface AppEventSocket {
   setWorkspace(workspaceId: string | undefined): void;
+  /** Drop the socket and connect again now (the desktop runtime restarted). */
+  reconnect(): void;
   close(): void;
 }
 
@@ -88,6 +90,7 @@ export function startEventSocket(queryClient: QueryClient, handlerSets: EventHan
       workspaceId = next;
       socket.subscribe(topics, next);
     },
+    reconnect: () => socket.reconnect(),
     close() {
       window.removeEventListener('online', wake);
       document.removeEventListener('visibilitychange', wake);

@@ -59,8 +59,8 @@ function AppsList({ workspaceId }: { workspaceId: string }) {
 }
 
 function openExternal(url: string) {
-  const b = bridge() as { openExternal?: (u: string) => Promise<void> } | undefined;
-  if (b?.openExternal) void b.openExternal(url);
+  const b = bridge();
+  if (b) void b.openExternal(url);
   else window.open(url, '_blank', 'noopener,noreferrer');
 }
 
