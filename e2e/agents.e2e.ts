@@ -49,3 +49,18 @@ it('chats with Claude Code, approves a Write permission and the file appears on 
   await browser.page.getByTestId('usage').getByText(/\d+ in/).waitFor({ timeout: 20_000 });
   await screenshot(browser.page, 'agents-chat');
 });
+
+it('queues a message while a run streams, shows the queue, and cancels the run', async () => {
+  const agents = new AgentsPage(browser.page);
+  await agents.send('SLOW 20');
+  await browser.page.getByRole('button', { name: 'Cancel run' }).waitFor({ timeout: 30_000 });
+  await agents.send('after the slow one');
+  const queue = browser.page.getByLabel('Queued messages');
+  await queue.getByText('after the slow one').waitFor();
+  await screenshot(browser.page, 'agents-queue');
+  await browser.page.getByRole('button', { name: 'Cancel run' }).click();
+  await browser.page.getByText(/Run cancelled/).waitFor({ timeout: 30_000 });
+  // The queued message runs next and its reply streams in.
+  await agents.agentText().filter({ hasText: 'echo: after the slow one' }).waitFor({ timeout: 60_000 });
+  await queue.waitFor({ state: 'detached' });
+});

@@ -70,3 +70,17 @@ it('creates a new file from the toolbar', async () => {
   await files.save();
   await expect.poll(() => readFile(join(rt.workspaceDir, 'notes/todo.md'), 'utf8').catch(() => '')).toBe('- write tests');
 });
+
+it('uploads files dropped on a folder of the tree', async () => {
+  const files = new FilesPage(browser.page);
+  const transfer = await browser.page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped bytes\n'], 'dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  const target = files.treeItem('src');
+  await target.dispatchEvent('dragover', { dataTransfer: transfer });
+  await target.dispatchEvent('drop', { dataTransfer: transfer });
+  await browser.page.getByText('Uploaded 1 file to src').waitFor();
+  await expect.poll(() => readFile(join(rt.workspaceDir, 'src/dropped.txt'), 'utf8').catch(() => '')).toBe('dropped bytes\n');
+});
