@@ -7,9 +7,12 @@ import { Providers } from './providers.js';
 import { createQueryClient } from './query-client.js';
 import { eventHandlers } from './event-handlers.js';
 import { takeTokenFromUrl } from './token.js';
+import { preloadView } from './views.js';
 import './styles.css';
 
 takeTokenFromUrl();
+// Fetch the visible view's code while the connection and the first queries resolve.
+preloadView(window.location.hash.replace(/^#\/?/, '').split('/')[0] || 'files');
 const root = document.getElementById('root');
 if (root) {
   const connection = await resolveConnection();
