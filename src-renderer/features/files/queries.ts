@@ -35,14 +35,20 @@ export const fileKeys = {
 export const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
-/** Folders first, then by name, the way file managers sort. Done once per fetch (select). */
+/**
+ * Folders first, then by name, the way file managers sort. Done once per fetch (select). The
+ * runtime already lists names in code-point order, so usually a stable partition (O(n)) is enough;
+ * a full sort only when the input is not ordered.
+ */
 export function sortEntries(listing: DirectoryListing): DirectoryListing {
-  const entries = [...listing.entries].sort((a, b) => {
-    const da = a.type === 'directory' ? 0 : 1;
-    const db = b.type === 'directory' ? 0 : 1;
-    return da - db || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  });
-  return { ...listing, entries };
+  const list = listing.entries;
+  let ordered = true;
+  for (let i = 1; i < list.length && ordered; i++) ordered = (list[i - 1] as FileEntry).name <= (list[i] as FileEntry).name;
+  const byName = ordered ? list : [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const dirs: FileEntry[] = [];
+  const files: FileEntry[] = [];
+  for (const e of byName) (e.type === 'directory' ? dirs : files).push(e);
+  return { ...listing, entries: dirs.length ? dirs.concat(files) : files };
 }
 
 export const listDirQuery = (ws: string, dir: string) =>
