@@ -4,7 +4,8 @@
  * has already arrived (preloaded at start-up) renders directly instead of through React.lazy, which
  * would suspend once more and wait out React's Suspense reveal throttle (~300 ms).
  */
-import { createElement, lazy, type ComponentType } from 'react';
+import type { ComponentType } from 'react';
+import { lazyComponent } from './lazy-component.js';
 import type { Workspace } from '../../src-runtime/contract/workspaces.js';
 import { GitStatusItem } from '../features/git/status-item.js';
 
@@ -12,28 +13,11 @@ export interface WorkspaceViewProps {
   workspace: Workspace;
 }
 
-type ViewModule = { default: ComponentType<WorkspaceViewProps> };
-
-function lazyView(load: () => Promise<ViewModule>) {
-  let loaded: ComponentType<WorkspaceViewProps> | undefined;
-  let pending: Promise<ViewModule> | undefined;
-  const start = () =>
-    (pending ??= load().then((m) => {
-      loaded = m.default;
-      return m;
-    }));
-  const Lazy = lazy(start);
-  function View(props: WorkspaceViewProps) {
-    return createElement(loaded ?? Lazy, props);
-  }
-  return { View, preload: () => void start() };
-}
-
 const views = {
-  files: lazyView(() => import('../features/files/files-view.js')),
-  git: lazyView(() => import('../features/git/git-view.js')),
-  agents: lazyView(() => import('../features/agents/agents-view.js')),
-  apps: lazyView(() => import('../features/apps/apps-view.js')),
+  files: lazyComponent<WorkspaceViewProps>(() => import('../features/files/files-view.js')),
+  git: lazyComponent<WorkspaceViewProps>(() => import('../features/git/git-view.js')),
+  agents: lazyComponent<WorkspaceViewProps>(() => import('../features/agents/agents-view.js')),
+  apps: lazyComponent<WorkspaceViewProps>(() => import('../features/apps/apps-view.js')),
 };
 
 /** Start loading a view's chunk before React asks for it (the view in the URL at start-up). */
@@ -44,9 +28,9 @@ export function preloadView(view: string): void {
 export const viewRegistry: Record<'files' | 'git' | 'agents' | 'apps', ComponentType<WorkspaceViewProps>> & {
   statusLeft: ComponentType<WorkspaceViewProps>;
 } = {
-  files: views.files.View,
-  git: views.git.View,
-  agents: views.agents.View,
-  apps: views.apps.View,
+  files: views.files.Component,
+  git: views.git.Component,
+  agents: views.agents.Component,
+  apps: views.apps.Component,
   statusLeft: GitStatusItem,
 };

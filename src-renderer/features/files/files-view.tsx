@@ -5,7 +5,8 @@
  * choice instead of a silent overwrite. Ctrl/Cmd+S saves, Ctrl/Cmd+P opens quick open.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazyComponent, preloadWhenIdle } from '../../app/lazy-component.js';
 import type { FileEntry } from '../../../src-runtime/contract/files.js';
 import { ApiError } from '../../../src-runtime/contract/errors.js';
 import type { WorkspaceViewProps } from '../../app/views.js';
@@ -18,7 +19,8 @@ import { NamePrompt } from '../../ui/name-prompt.js';
 import { SearchPanel } from './search-panel.js';
 import { baseName, fileContentQuery, fileKeys, parentOf, useDeleteFile, useMkdir, useMoveFile, useUpload, useWriteFile } from './queries.js';
 
-const CodeEditor = lazy(() => import('./code-editor.js'));
+const editor = lazyComponent(() => import('./code-editor.js'));
+const CodeEditor = editor.Component;
 
 interface Buffer {
   text: string;
@@ -47,6 +49,7 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
   const [closing, setClosing] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
 
+  useEffect(() => preloadWhenIdle(editor.preload), []);
   const write = useWriteFile(ws);
   const move = useMoveFile(ws);
   const mkdir = useMkdir(ws);

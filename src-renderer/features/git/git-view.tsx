@@ -4,7 +4,8 @@
  * the history; the right side shows the selected diff (unified or side by side, loaded on demand).
  */
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
+import { lazyComponent, preloadWhenIdle } from '../../app/lazy-component.js';
 import { ApiError } from '../../../src-runtime/contract/errors.js';
 import type { WorkspaceViewProps } from '../../app/views.js';
 import { countChanges } from './status-item.js';
@@ -30,7 +31,8 @@ import {
   type DiffTarget,
 } from './queries.js';
 
-const DiffView = lazy(() => import('./diff-view.js'));
+const diffView = lazyComponent(() => import('./diff-view.js'));
+const DiffView = diffView.Component;
 
 const LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R', copied: 'C', type_changed: 'T', untracked: 'U', conflicted: '!' };
 
@@ -41,6 +43,7 @@ export default function GitView({ workspace }: WorkspaceViewProps) {
   const [target, setTarget] = useState<DiffTarget | null>(null);
   const [viewType, setViewType] = useState<'unified' | 'split'>('unified');
   const init = useInitRepo(ws);
+  useEffect(() => preloadWhenIdle(diffView.preload), []);
 
   if (status.isPending) return <Spinner label="Reading the repository" />;
   if (status.error) {
