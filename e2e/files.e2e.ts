@@ -84,3 +84,22 @@ it('uploads files dropped on a folder of the tree', async () => {
   await browser.page.getByText('Uploaded 1 file to src').waitFor();
   await expect.poll(() => readFile(join(rt.workspaceDir, 'src/dropped.txt'), 'utf8').catch(() => '')).toBe('dropped bytes\n');
 });
+
+it('is keyboard reachable: arrows move in the tree, Enter opens, F2 renames', async () => {
+  const files = new FilesPage(browser.page);
+  const page = browser.page;
+  await files.treeItem('src/util').click(); // selects (and toggles) the folder
+  if ((await files.treeItem('src/util').getAttribute('aria-expanded')) !== 'true') await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => files.treeItem('src/util/math.js').getAttribute('aria-selected')).toBe('true');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => files.editorText()).toContain('export const add');
+  await files.tree().focus();
+  await page.keyboard.press('F2');
+  const dialog = page.getByRole('dialog', { name: 'Rename math.js' });
+  await dialog.getByRole('textbox').fill('arith.js');
+  await page.keyboard.press('Enter');
+  await files.treeItem('src/util/arith.js').waitFor();
+  await expect.poll(() => readFile(join(rt.workspaceDir, 'src/util/arith.js'), 'utf8').catch(() => '')).toContain('export const add');
+  await screenshot(page, 'files-keyboard');
+});
