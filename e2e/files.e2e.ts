@@ -73,9 +73,11 @@ it('creates a new file from the toolbar', async () => {
 
 it('uploads files dropped on a folder of the tree', async () => {
   const files = new FilesPage(browser.page);
+  // Runs in the page (DOM types are not in the Node tsconfig, hence the globalThis lookups).
   const transfer = await browser.page.evaluateHandle(() => {
-    const dt = new DataTransfer();
-    dt.items.add(new File(['dropped bytes\n'], 'dropped.txt', { type: 'text/plain' }));
+    const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: string[], name: string, o: object) => unknown };
+    const dt = new g.DataTransfer();
+    dt.items.add(new g.File(['dropped bytes\n'], 'dropped.txt', { type: 'text/plain' }));
     return dt;
   });
   const target = files.treeItem('src');
