@@ -4,7 +4,7 @@
 // the latency from the agent's write to the client's receipt. Then the same unthrottled. One JSON.
 import { performance } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
-import { startRuntime } from './agent-runtime.mjs';
+import { startRuntime } from './lib/agent-runtime.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);

@@ -2,7 +2,7 @@
 // Memory of the runtime process with N idle agent sessions (the scripted ACP agent, one process
 // each; agent processes are not counted): RSS before, after creating the sessions and one run in
 // each, and after a GC-friendly pause. One JSON object.
-import { startRuntime } from './agent-runtime.mjs';
+import { startRuntime } from './lib/agent-runtime.mjs';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
 const rt = await startRuntime();

@@ -364,6 +364,9 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const wsId = (await rt.json(`/api/v1/sessions/${id}`)).body.session.workspace_id;
     const detail = (await rt.json(`/api/v1/workspaces/${wsId}`)).body.workspace;
     expect(detail.sessions.some((s: { id: string }) => s.id === id)).toBe(true);
+    const byPath = (await rt.json(`/api/v1/agent-sessions?workspace_id=${encodeURIComponent(root)}`)).body.sessions;
+    expect(byPath.map((s: { id: string }) => s.id)).toContain(id);
+    expect((await rt.json('/api/v1/sessions?workspace_id=ws_nope')).status).toBe(404);
     expect(detail.skills).toEqual([{ name: 'deploy', description: 'Ship it', path: join(root, '.claude', 'skills', 'deploy', 'SKILL.md'), scope: 'workspace' }]);
     expect(detail.agents.some((a: { name: string }) => a.name === 'scripted')).toBe(true);
     const busy = await newSession();
@@ -406,6 +409,30 @@ describe('ACP sessions across a runtime restart', () => {
       const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === next.id));
       const seqs = events.map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
+describe('workspace actions with the apps feature', () => {
+  it('expands an app.runtime.yaml action into a run of the session', async () => {
+    const { appsFeature } = await import('../apps/feature.js');
+    const root = await realpath(await makeTempDir('wr-ws-'));
+    await writeFile(join(root, 'app.runtime.yaml'), 'actions:\n  review: "Review the uncommitted changes and list risks."\n');
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature, agentsFeature] });
+    try {
+      await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' } });
+      const id = (await rt.json('/api/v1/sessions', { method: 'POST', json: {} })).body.session.id as string;
+      const missing = await rt.json(`/api/v1/sessions/${id}/actions/deploy`, { method: 'POST', json: {} });
+      expect(missing).toMatchObject({ status: 404, body: { code: 'action_not_found' } });
+      expect(missing.body.details.actions).toContain('review');
+      const started = await rt.json(`/api/v1/sessions/${id}/actions/review`, { method: 'POST' });
+      expect(started.status).toBe(202);
+      expect(started.body.run).toMatchObject({ source: 'action', action: 'review', prompt: 'Review the uncommitted changes and list risks.' });
+      await waitRun(rt, started.body.run.id, ['completed']);
+      const transcript = (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages;
+      expect(transcript[1].content).toBe('Hello, you said: Review the uncommitted changes and list risks.');
     } finally {
       await rt.close();
     }

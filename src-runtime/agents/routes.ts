@@ -13,7 +13,7 @@ import type { AgentService } from './service.js';
 export function agentRoutes(ctx: RuntimeContext, service: AgentService): RouteBinding[] {
   const crud = [agentSessionsApi, sessionsApi].flatMap((api) => [
     bind(api.create, async ({ body }) => reply(201, { session: await service.create(body) })),
-    bind(api.list, ({ query }) => ({ sessions: service.list(query.workspace_id) })),
+    bind(api.list, async ({ query }) => ({ sessions: service.list(query.workspace_id ? (await ctx.services.workspaces.get(query.workspace_id)).id : undefined) })),
     bind(api.get, ({ params }) => ({ session: service.get(params.id) })),
     bind(api.remove, async ({ params }) => ({ session: await service.remove(params.id) })),
   ]);

@@ -165,18 +165,37 @@ export async function groupListensOn(pgid: number, port: number): Promise<boolea
   if (!procAvailable) return true;
   const inodes = await listeningInodes(port);
   if (!inodes || inodes.size === 0) return true;
-  for (const member of await groupMembers(pgid)) {
+  const holds = async (pid: number) => {
     let fds: string[];
     try {
-      fds = await readdir(`/proc/${member.pid}/fd`);
+      fds = await readdir(`/proc/${pid}/fd`);
     } catch {
-      continue;
+      return false;
     }
     for (const fd of fds) {
-      const target = await readlink(`/proc/${member.pid}/fd/${fd}`).catch(() => '');
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
       const m = /^socket:\[(\d+)\]$/.exec(target);
       if (m && inodes.has(m[1]!)) return true;
     }
+    return false;
+  };
+  // Fast path: the leader and its descendants (usually sh → node), without scanning all of /proc.
+  const seen = new Set<number>();
+  let level = [pgid];
+  for (let depth = 0; depth < 6 && level.length; depth += 1) {
+    const next: number[] = [];
+    for (const pid of level) {
+      if (seen.has(pid)) continue;
+      seen.add(pid);
+      // A descendant that moved to its own group (detached) is no longer the app.
+      if (pid !== pgid && (await readProc(pid))?.pgid !== pgid) continue;
+      if (await holds(pid)) return true;
+      const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+      next.push(...children.split(' ').filter(Boolean).map(Number));
+    }
+    level = next;
   }
+  // Members that left the tree (re-parented after their parent exited) but stayed in the group.
+  for (const member of await groupMembers(pgid)) if (!seen.has(member.pid) && (await holds(member.pid))) return true;
   return false;
 }

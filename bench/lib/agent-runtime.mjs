@@ -1,4 +1,4 @@
-// Shared by the agent benchmarks: start the standalone runtime as a child process on a temp data
+// Shared by the agent benchmarks (bench/agent-*.mjs): start the standalone runtime as a child process on a temp data
 // dir with a trusted workspace, configure the scripted ACP agent, and talk to it over HTTP.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 export const scriptedAgent = join(root, 'src-runtime', 'agents', 'testing', 'scripted-acp-agent.mjs');
 
 export async function startRuntime() {
