@@ -88,7 +88,8 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
     });
   }, []);
 
-  const selectedIndex = rows.findIndex((r) => r.kind === 'entry' && r.entry?.path === selected);
+  // Not per scroll frame: a 50k-row scan on every virtualizer update adds up.
+  const selectedIndex = useMemo(() => rows.findIndex((r) => r.kind === 'entry' && r.entry?.path === selected), [rows, selected]);
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
   }, [selectedIndex, virtualizer]);
