@@ -46,6 +46,7 @@ it('chats with Claude Code, approves a Write permission and the file appears on 
   const step = browser.page.getByTestId('tool-step').filter({ hasText: 'Write' });
   await step.locator('summary').click();
   await step.getByLabel('Tool input').getByText('hello from the agent').waitFor();
+  await step.getByLabel(`Changes to ${target}`).getByText('+ hello from the agent').waitFor();
   await browser.page.getByTestId('usage').getByText(/\d+ in/).waitFor({ timeout: 20_000 });
   await screenshot(browser.page, 'agents-chat');
 });

@@ -295,6 +295,7 @@ function ChatEntry({ item }: { item: ChatItem }) {
               {item.status ?? (item.output !== undefined ? 'done' : 'running')}
             </span>
           </summary>
+          <FileChange input={input} />
           <pre aria-label="Tool input">{show(item.input)}</pre>
           {item.output !== undefined && <pre aria-label="Tool output">{show(item.output)}</pre>}
         </details>
@@ -316,6 +317,30 @@ function ChatEntry({ item }: { item: ChatItem }) {
         </p>
       );
   }
+}
+
+/** What a file-editing tool call changes (Edit: old → new text; Write: the new content), as diff lines. */
+function FileChange({ input }: { input: Record<string, unknown> | undefined }) {
+  if (!input || typeof input !== 'object' || typeof input.file_path !== 'string') return null;
+  const removed = typeof input.old_string === 'string' ? input.old_string.split('\n') : [];
+  const added = typeof input.new_string === 'string' ? input.new_string.split('\n') : typeof input.content === 'string' ? input.content.split('\n') : [];
+  if (removed.length === 0 && added.length === 0) return null;
+  const shown = (lines: string[]) => lines.slice(0, 200);
+  return (
+    <div className="diff-host" aria-label={`Changes to ${input.file_path}`} style={{ maxHeight: 260, borderTop: '1px solid var(--border)' }}>
+      <div className="diff-file-header">{input.file_path}</div>
+      {shown(removed).map((l, i) => (
+        <div key={`d${i}`} className="diff-code diff-code-delete">
+          - {l}
+        </div>
+      ))}
+      {shown(added).map((l, i) => (
+        <div key={`a${i}`} className="diff-code diff-code-insert">
+          + {l}
+        </div>
+      ))}
+    </div>
+  );
 }
 
 const OPTION_LABEL = { allow_once: 'Allow once', allow_always: 'Always allow', reject_once: 'Reject', reject_always: 'Always reject' } as const;
