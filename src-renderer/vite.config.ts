@@ -11,5 +11,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     target: 'es2022',
+    // .vite/manifest.json: which chunks the entry loads statically (bench/renderer-bundle.mjs).
+    manifest: true,
   },
 });

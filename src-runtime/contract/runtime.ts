@@ -163,3 +163,30 @@ export const runtimeApi = {
     responses: { 200: { contentType: 'text/html', description: 'API reference' }, 401: errorBodySchema },
   }),
 };
+
+/** The server-side folder browser a browser client uses to pick a folder to open (directories only). */
+export const folderEntrySchema = z.object({ name: z.string(), path: z.string().describe('Absolute path') }).meta({ id: 'FolderEntry' });
+export const folderListingSchema = z
+  .object({
+    path: z.string().describe('Absolute, resolved path of the listed folder'),
+    parent: z.string().nullable().describe('The parent folder, null at the filesystem root'),
+    home: z.string().describe('The home folder of the user the runtime runs as'),
+    folders: z.array(folderEntrySchema).describe('Sub-folders, sorted by name; hidden ones only with hidden=true'),
+    truncated: z.boolean().describe('More than 2,000 sub-folders: the rest are left out'),
+  })
+  .meta({ id: 'FolderListing' });
+export const systemFoldersApi = {
+  list: defineRoute({
+    operationId: 'system.folders.list',
+    method: 'get',
+    path: '/api/v1/system/folders',
+    summary: 'List the sub-folders of a folder on this machine (to pick one to open as a workspace)',
+    tags: ['runtime'],
+    access: 'token',
+    query: z.object({
+      path: z.string().min(1).optional().describe('Absolute folder path; the home folder when absent'),
+      hidden: z.enum(['true', 'false']).optional().describe('Include folders whose name starts with a dot'),
+    }),
+    responses: { 200: z.object({ listing: folderListingSchema }), ...commonErrors },
+  }),
+};

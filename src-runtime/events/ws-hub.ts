@@ -215,8 +215,17 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
   });
 
   return {
-    subscribers: (topic, workspaceId) =>
-      count(topic, undefined) + count('*', undefined) + (workspaceId ? count(topic, workspaceId) + count('*', workspaceId) : 0),
+    subscribers: (topic, workspaceId) => {
+      if (workspaceId) return count(topic, undefined) + count('*', undefined) + count(topic, workspaceId) + count('*', workspaceId);
+      // No workspace asked: every subscription counts, scoped or not (system_stats demand must
+      // not stop when a client scopes its socket to the workspace it shows).
+      let n = 0;
+      for (const [key, c] of counts) {
+        const t = key.slice(0, key.indexOf('\0'));
+        if (t === topic || t === '*') n += c;
+      }
+      return n;
+    },
     onChange: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -11,6 +11,7 @@ import { eventCatalog } from '../contract/event-catalog.js';
 import { renderDocsPage } from '../http/docs-page.js';
 import type { FeatureInstance, RuntimeContext } from '../feature.js';
 import { formatIssues } from '../http/mount.js';
+import { folderRoutes } from './folders.js';
 
 export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string, FeatureInstance]>, allRoutes: () => RouteBinding[]): RouteBinding[] {
   let openapi: Record<string, unknown> | undefined;
@@ -85,6 +86,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
       res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
       res.type('html').send((docsHtml ??= renderDocsPage(doc())));
     }),
+    ...folderRoutes(),
   ];
 }
 

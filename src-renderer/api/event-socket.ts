@@ -1,0 +1,100 @@
+/**
+ * The app's one event socket (WS /api/v1/ws): features declare which event types they care about
+ * and what each does to the query cache (invalidate or patch); this module subscribes to exactly
+ * those topics for the current workspace, reconnects with backoff and, after a reconnect,
+ * invalidates every query so whatever changed while the socket was down is refetched.
+ */
+import type { QueryClient } from '@tanstack/react-query';
+import { connectEventSocket, type ConnectionState, type EventSocket, type WebSocketCtor } from '../../src-runtime/client/index.js';
+import type { WireEvent } from '../../src-runtime/contract/events.js';
+import { currentConnection } from './client.js';
+
+export type EventHandler = (event: WireEvent, queryClient: QueryClient) => void;
+export type EventHandlers = Record<string, EventHandler>;
+
+type Listener = () => void;
+
+/** Connection state as an external store (useSyncExternalStore). */
+class ConnectionStore {
+  private state: ConnectionState = 'connecting';
+  private since = Date.now();
+  private readonly listeners = new Set<Listener>();
+  get = () => this.state;
+  sinceMs = () => this.since;
+  set(next: ConnectionState) {
+    if (next === this.state) return;
+    this.state = next;
+    this.since = Date.now();
+    this.listeners.forEach((l) => l());
+  }
+  subscribe = (listener: Listener) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+}
+
+export const connectionStore = new ConnectionStore();
+
+/** Event listeners outside the query cache (an open chat, a log view). */
+const rawListeners = new Set<(event: WireEvent) => void>();
+export function onRawEvent(listener: (event: WireEvent) => void): () => void {
+  rawListeners.add(listener);
+  return () => rawListeners.delete(listener);
+}
+
+export interface AppEventSocket {
+  setWorkspace(workspaceId: string | undefined): void;
+  /** Drop the socket and connect again now (the desktop runtime restarted). */
+  reconnect(): void;
+  close(): void;
+}
+
+export function startEventSocket(queryClient: QueryClient, handlerSets: EventHandlers[]): AppEventSocket {
+  const handlers = new Map<string, EventHandler[]>();
+  for (const set of handlerSets) {
+    for (const [type, fn] of Object.entries(set)) handlers.set(type, [...(handlers.get(type) ?? []), fn]);
+  }
+  const topics = [...handlers.keys()];
+  let workspaceId: string | undefined;
+  const socket: EventSocket = connectEventSocket({
+    baseUrl: currentConnection().baseUrl,
+    token: () => currentConnection().token,
+    WebSocket: WebSocket as unknown as WebSocketCtor,
+    topics,
+    resume: false,
+    onEvent: (event) => {
+      for (const fn of handlers.get(event.type) ?? []) {
+        try {
+          fn(event, queryClient);
+        } catch (error) {
+          console.error(`event handler for ${event.type} failed`, error);
+        }
+      }
+      rawListeners.forEach((l) => l(event));
+    },
+    onState: (state, { resumed }) => {
+      connectionStore.set(state);
+      // Whatever changed while we were away: refetch active queries, mark the rest stale.
+      if (state === 'open' && resumed) void queryClient.invalidateQueries();
+    },
+  });
+  // Come back quickly after sleep or a network change instead of waiting out the backoff.
+  const wake = () => {
+    if (socket.state() === 'reconnecting') socket.reconnect();
+  };
+  window.addEventListener('online', wake);
+  document.addEventListener('visibilitychange', wake);
+  return {
+    setWorkspace(next) {
+      if (next === workspaceId) return;
+      workspaceId = next;
+      socket.subscribe(topics, next);
+    },
+    reconnect: () => socket.reconnect(),
+    close() {
+      window.removeEventListener('online', wake);
+      document.removeEventListener('visibilitychange', wake);
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Opening a folder as a workspace: the native dialog when the desktop bridge has one, otherwise a
+ * path field with a server-side folder browser (GET /api/v1/system/folders).
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Dialog } from '../../ui/dialog.js';
+import { ErrorState, Spinner } from '../../ui/states.js';
+import { useToasts } from '../../ui/toasts.js';
+import { foldersQuery, useOpenWorkspace } from './queries.js';
+
+export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean; onClose: () => void; onOpened: (id: string) => void }) {
+  const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
+  const [hidden, setHidden] = useState(false);
+  const [typed, setTyped] = useState('');
+  const folders = useQuery({ ...foldersQuery(browsePath, hidden), enabled: open });
+  const openWorkspace = useOpenWorkspace();
+  const toasts = useToasts();
+
+  useEffect(() => {
+    if (folders.data) setTyped(folders.data.listing.path);
+  }, [folders.data]);
+
+  const submit = (path: string) => {
+    openWorkspace.mutate(path.trim(), {
+      onSuccess: ({ workspace }) => {
+        toasts.show('success', `Opened ${workspace.name}`);
+        onOpened(workspace.id);
+        onClose();
+      },
+    });
+  };
+
+  const listing = folders.data?.listing;
+  return (
+    <Dialog open={open} title="Open a folder" onClose={onClose} wide>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed.trim()) submit(typed);
+        }}
+      >
+        <label className="sr-only" htmlFor="open-path">
+          Folder path
+        </label>
+        <input
+          id="open-path"
+          className="input mono"
+          style={{ flex: 1 }}
+          value={typed}
+          placeholder="/path/to/project"
+          onChange={(e) => setTyped(e.target.value)}
+          aria-describedby="open-path-hint"
+        />
+        <button type="button" className="button" onClick={() => setBrowsePath(typed.trim() || undefined)}>
+          Go
+        </button>
+        <button type="submit" className="button button-primary" disabled={!typed.trim() || openWorkspace.isPending}>
+          {openWorkspace.isPending ? 'Opening…' : 'Open'}
+        </button>
+      </form>
+      <p id="open-path-hint" className="muted" style={{ margin: '6px 0 0' }}>
+        Type a path or pick a folder below. The folder stays where it is; it is only registered.
+      </p>
+      {openWorkspace.error && <p className="invalid" role="alert">{openWorkspace.error.message}</p>}
+      <div className="row" style={{ marginTop: 8 }}>
+        <button type="button" className="button button-small" disabled={!listing?.parent} onClick={() => setBrowsePath(listing?.parent ?? undefined)} aria-label="Parent folder">
+          ↑ Up
+        </button>
+        <button type="button" className="button button-small" onClick={() => setBrowsePath(listing?.home)}>
+          Home
+        </button>
+        <span className="mono muted" style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          {listing?.path}
+        </span>
+        <label className="row">
+          <input type="checkbox" checked={hidden} onChange={(e) => setHidden(e.target.checked)} /> Hidden folders
+        </label>
+      </div>
+      <div className="folder-list" aria-label="Folders" role="list">
+        {folders.isPending && <Spinner label="Listing folders" />}
+        {folders.error && <ErrorState error={folders.error} title="Cannot list this folder" onRetry={() => setBrowsePath(listing?.home)} />}
+        {listing && listing.folders.length === 0 && <p className="muted" style={{ padding: 10 }}>No sub-folders here.</p>}
+        {listing?.folders.map((f) => (
+          <div key={f.path} role="listitem" className="list-item">
+            <button type="button" className="list-item" style={{ padding: 0 }} onClick={() => setBrowsePath(f.path)} onDoubleClick={() => submit(f.path)} aria-label={`Browse ${f.name}`}>
+              <span aria-hidden="true">▸</span>
+              <span className="grow">{f.name}</span>
+            </button>
+            <button type="button" className="button button-small" onClick={() => submit(f.path)} aria-label={`Open ${f.name} as workspace`}>
+              Open
+            </button>
+          </div>
+        ))}
+        {listing?.truncated && <p className="muted">Only the first 2,000 folders are shown.</p>}
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * The top bar's workspace controls: the recent workspaces to switch between, Open Folder (native
+ * dialog in the desktop app, the folder browser otherwise) and the trust toggle.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { recentWorkspaceIds, useAppState } from '../../app/app-state.js';
+import { nativeFolderPicker } from '../../api/connection.js';
+import { ConfirmDialog } from '../../ui/dialog.js';
+import { useToasts } from '../../ui/toasts.js';
+import { OpenWorkspaceDialog } from './open-workspace-dialog.js';
+import { useOpenWorkspace, useSetTrusted, workspaceListQuery } from './queries.js';
+
+export function useCurrentWorkspace() {
+  const { workspaceId } = useAppState();
+  const list = useQuery(workspaceListQuery());
+  const workspace = list.data?.workspaces.find((w) => w.id === workspaceId);
+  return { workspace, list };
+}
+
+export function WorkspaceSwitcher() {
+  const { workspaceId, openWorkspace } = useAppState();
+  const { workspace, list } = useCurrentWorkspace();
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [confirmTrust, setConfirmTrust] = useState(false);
+  const setTrusted = useSetTrusted();
+  const resolve = useOpenWorkspace();
+  const toasts = useToasts();
+
+  // Pick a workspace when none is chosen (or the remembered one is gone): the default one, or the first.
+  useEffect(() => {
+    const all = list.data?.workspaces;
+    if (!all || all.length === 0) return;
+    if (workspaceId && all.some((w) => w.id === workspaceId)) return;
+    const recent = recentWorkspaceIds().find((id) => all.some((w) => w.id === id));
+    openWorkspace(recent ?? all.find((w) => w.is_default)?.id ?? all[0]?.id);
+  }, [list.data, workspaceId, openWorkspace]);
+
+  const ordered = useMemo(() => {
+    const recent = recentWorkspaceIds();
+    const rank = (id: string) => (recent.indexOf(id) === -1 ? 999 : recent.indexOf(id));
+    return [...(list.data?.workspaces ?? [])].sort((a, b) => rank(a.id) - rank(b.id) || a.name.localeCompare(b.name));
+  }, [list.data]);
+
+  const openFolder = async () => {
+    const picker = nativeFolderPicker();
+    if (!picker) return setDialogOpen(true);
+    const path = await picker();
+    if (!path) return;
+    resolve.mutate(path, {
+      onSuccess: ({ workspace: ws }) => openWorkspace(ws.id),
+      onError: (e) => toasts.error('Could not open the folder', e),
+    });
+  };
+
+  return (
+    <>
+      <label className="sr-only" htmlFor="workspace-select">
+        Workspace
+      </label>
+      <select
+        id="workspace-select"
+        className="select"
+        value={workspaceId ?? ''}
+        onChange={(e) => openWorkspace(e.target.value || undefined)}
+        disabled={ordered.length === 0}
+        title={workspace?.root_dir}
+      >
+        {ordered.length === 0 && <option value="">No workspace</option>}
+        {ordered.map((w) => (
+          <option key={w.id} value={w.id}>
+            {w.name} — {w.root_dir}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="button" onClick={() => void openFolder()}>
+        Open folder…
+      </button>
+      {workspace && (
+        <button
+          type="button"
+          className={workspace.trusted ? 'button' : 'button button-danger'}
+          aria-pressed={workspace.trusted}
+          title={workspace.trusted ? 'Apps, scripts, agents and hooks may run in this workspace' : 'Files and git work; apps, scripts, agents and hooks need trust'}
+          onClick={() => (workspace.trusted ? setTrusted.mutate({ id: workspace.id, trusted: false }) : setConfirmTrust(true))}
+        >
+          {workspace.trusted ? '✓ Trusted' : 'Untrusted — trust…'}
+        </button>
+      )}
+      <OpenWorkspaceDialog open={dialogOpen} onClose={() => setDialogOpen(false)} onOpened={openWorkspace} />
+      {workspace && (
+        <ConfirmDialog
+          open={confirmTrust}
+          title="Trust this workspace?"
+          message={
+            <p>
+              Trusting <strong>{workspace.name}</strong> lets its own commands run on this machine: apps and scripts from its
+              manifest, agent sessions and hooks. Only trust folders whose contents you know.
+            </p>
+          }
+          confirmLabel="Trust workspace"
+          onCancel={() => setConfirmTrust(false)}
+          onConfirm={() => {
+            setConfirmTrust(false);
+            setTrusted.mutate(
+              { id: workspace.id, trusted: true },
+              { onSuccess: () => toasts.show('success', `${workspace.name} is trusted`), onError: (e) => toasts.error('Could not trust the workspace', e) },
+            );
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** Shown when nothing is open yet. */
+export function Welcome() {
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const { openWorkspace } = useAppState();
+  return (
+    <div className="empty-state" style={{ marginTop: '12vh' }}>
+      <h1 style={{ marginBottom: 8 }}>Workspace Runtime</h1>
+      <p>Open a folder to browse its files, use git, run its apps and scripts, and work with coding agents.</p>
+      <button type="button" className="button button-primary" onClick={() => setDialogOpen(true)}>
+        Open folder…
+      </button>
+      <OpenWorkspaceDialog open={dialogOpen} onClose={() => setDialogOpen(false)} onOpened={openWorkspace} />
+    </div>
+  );
+}

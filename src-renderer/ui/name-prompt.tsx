@@ -1,0 +1,55 @@
+/** A dialog asking for one name or path (new file, new folder, rename, new branch). */
+import { useEffect, useState } from 'react';
+import { Dialog } from './dialog.js';
+
+export function NamePrompt({
+  open,
+  title,
+  label,
+  initial,
+  confirmLabel,
+  onSubmit,
+  onClose,
+  error,
+}: {
+  open: boolean;
+  title: string;
+  label: string;
+  initial: string;
+  confirmLabel: string;
+  onSubmit: (value: string) => void;
+  onClose: () => void;
+  error?: string | null;
+}) {
+  const [value, setValue] = useState(initial);
+  useEffect(() => setValue(initial), [initial, open]);
+  return (
+    <Dialog open={open} title={title} onClose={onClose}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (value.trim()) onSubmit(value.trim());
+        }}
+      >
+        <div className="field">
+          <label htmlFor="name-prompt">{label}</label>
+          <input id="name-prompt" className="input mono" value={value} onChange={(e) => setValue(e.target.value)} autoFocus spellCheck={false} />
+          {error && (
+            <span className="invalid" role="alert">
+              {error}
+            </span>
+          )}
+        </div>
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={!value.trim()}>
+            {confirmLabel}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
