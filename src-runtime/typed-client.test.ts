@@ -53,7 +53,7 @@ let folder: string;
 
 beforeAll(async () => {
   folder = await makeTempDir('wr-client-ws-');
-  rt = await startTestRuntime({ features: [ticksFeature] });
+  rt = await startTestRuntime({ features: [ticksFeature], extraEventTypes: ['tick'] });
 });
 afterAll(async () => rt?.close());
 

@@ -24,7 +24,16 @@ export async function makeTempDir(prefix = 'wr-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-export async function startTestRuntime(options: { workspace?: string; features?: RuntimeFeature[]; dataDir?: string; rendererDir?: string } = {}): Promise<TestRuntime> {
+export async function startTestRuntime(
+  options: {
+    workspace?: string;
+    features?: RuntimeFeature[];
+    dataDir?: string;
+    rendererDir?: string;
+    /** Event types a test's own stand-in feature publishes (not part of the wire catalog). */
+    extraEventTypes?: string[];
+  } = {},
+): Promise<TestRuntime> {
   const dataDir = options.dataDir ?? (await makeTempDir('wr-data-'));
   const runtime = await startRuntime(
     { port: 0, host: '127.0.0.1', dataDir, workspace: options.workspace, fastTimers: true, rendererDir: options.rendererDir },
@@ -34,7 +43,7 @@ export async function startTestRuntime(options: { workspace?: string; features?:
   // Every event a feature publishes must be in the wire's event catalog (contract/event-catalog.ts).
   const undeclared = new Set<string>();
   runtime.ctx.bus.tap((_stream, event) => {
-    if (!knownEventTypes.has(event.type)) undeclared.add(event.type);
+    if (!knownEventTypes.has(event.type) && !options.extraEventTypes?.includes(event.type)) undeclared.add(event.type);
   });
   const api: TestRuntime['api'] = (path, init = {}) => {
     const headers = new Headers(init.headers);
