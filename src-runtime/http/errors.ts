@@ -34,7 +34,11 @@ export function toApiError(error: unknown): ApiError {
 
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const apiError = toApiError(error);
-  if (apiError.status >= 500) process.stderr.write(`[runtime] ${req.method} ${req.originalUrl}: ${(error as Error)?.stack ?? String(error)}\n`);
+  if (apiError.status >= 500) {
+    // Expected upstream failures (git missing, a remote refusing) get one line; bugs get their stack.
+    const what = error instanceof ApiError ? `${error.code}: ${error.message}` : ((error as Error)?.stack ?? String(error));
+    process.stderr.write(`[runtime] ${req.method} ${req.path} → ${apiError.status} ${what}\n`);
+  }
   if (res.headersSent) {
     res.destroy();
     return;
