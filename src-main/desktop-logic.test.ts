@@ -66,6 +66,12 @@ describe('runtime environment', () => {
     expect(env.ELECTRON_RUN_AS_NODE).toBeUndefined();
   });
 
+  it('points the runtime at the packaged workspace templates', () => {
+    const env = runtimeEnv(base, { resourcesPath: '/app/resources', platform: 'linux', exists: (p) => p === '/app/resources/templates' });
+    expect(env.WR_TEMPLATES_DIR).toBe('/app/resources/templates');
+    expect(runtimeEnv(base, { resourcesPath: undefined, platform: 'linux', exists: () => true }).WR_TEMPLATES_DIR).toBeUndefined();
+  });
+
   it('looks for cmd\\git.exe on Windows and leaves the system git alone without a packaged one', () => {
     const win = runtimeEnv({}, { resourcesPath: 'C:\\app\\resources', platform: 'win32', exists: (p) => p.endsWith('git.exe') });
     expect(win.LOCAL_GIT_DIRECTORY).toBeDefined();

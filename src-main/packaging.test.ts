@@ -7,7 +7,7 @@
 import * as asar from '@electron/asar';
 import { execFile, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,6 +95,9 @@ describe('electron-builder --dir layout', () => {
   it('unpacks dugite from the asar and ships git where the main process looks for it', () => {
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'dugite', 'build', 'lib', 'index.js'))).toBe(true);
     expect(embeddedGitDir({ resourcesPath: resources, platform: 'linux', exists: existsSync })).toBe(join(resources, 'git'));
+    // Workspace templates ship whole (their .ts and .md files too) beside the archive.
+    expect(existsSync(join(resources, 'templates', 'node-ts', 'app.runtime.yaml'))).toBe(true);
+    expect(readdirSync(join(resources, 'templates')).sort()).toEqual(readdirSync('resources/templates').sort());
     expect(existsSync(join(resources, 'icon.png'))).toBe(true);
   });
 

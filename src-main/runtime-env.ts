@@ -1,7 +1,8 @@
 /**
  * The environment the runtime process starts with. In a packaged app whose resources hold dugite's
  * embedded git (`resources/git`, see scripts/fetch-git.mjs), LOCAL_GIT_DIRECTORY points at it so
- * dugite uses it; otherwise the system git is used (the runtime's own fallback).
+ * dugite uses it; otherwise the system git is used (the runtime's own fallback). Packaged
+ * workspace templates (`resources/templates`) are passed as WR_TEMPLATES_DIR.
  */
 import { join } from 'node:path';
 
@@ -31,6 +32,10 @@ export function runtimeEnv(base: Record<string, string | undefined>, options: Ru
   // Electron's own switches are for this process, not for the runtime or the programs it starts.
   delete env.ELECTRON_RUN_AS_NODE;
   delete env.ELECTRON_NO_ATTACH_CONSOLE;
+  // Workspace templates ship as an extra resource (their .ts and .md files would be filtered out
+  // of the app archive); the runtime looks there when WR_TEMPLATES_DIR names it.
+  const templates = options.resourcesPath ? join(options.resourcesPath, 'templates') : undefined;
+  if (templates && options.exists(templates)) env.WR_TEMPLATES_DIR = templates;
   const git = embeddedGitDir(options);
   if (git) {
     env.LOCAL_GIT_DIRECTORY = git;

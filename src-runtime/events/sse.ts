@@ -33,9 +33,16 @@ export function readCursor(req: Request): number {
   return n;
 }
 
+// Many clients follow one stream: serialise each event once, not once per client.
+const formatted = new WeakMap<object, string>();
+
 export function formatSse(event: WireEvent | { type: string; [k: string]: unknown }, withId = true): string {
+  const cached = withId ? formatted.get(event) : undefined;
+  if (cached) return cached;
   const id = withId && typeof event.seq === 'number' ? `id: ${event.seq}\n` : '';
-  return `${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  const text = `${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  if (withId) formatted.set(event, text);
+  return text;
 }
 
 export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<void> {

@@ -89,8 +89,17 @@ export class WsHub {
   }
 }
 
+// Events fan out to many sockets: serialise each one once.
+const serialised = new WeakMap<object, string>();
+
 export function sendJson(ws: WebSocket, message: Record<string, unknown>): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  if (ws.readyState !== ws.OPEN) return;
+  let text = serialised.get(message);
+  if (text === undefined) {
+    text = JSON.stringify(message);
+    serialised.set(message, text);
+  }
+  ws.send(text);
 }
 
 /** Parse `?after=`; a bad value closes the socket with a readable reason. */

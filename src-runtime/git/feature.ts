@@ -1,11 +1,12 @@
 /**
- * The version-control feature: locates git once at setup (embedded, system or none), installs the
- * askpass helper, replaces `services.gitInfo` so the runtime status says which git is in use,
- * exposes `services.versionControl` (clone for other features), mounts the routes and runs the
+ * The version-control feature: locates git once, in the background from start-up (embedded, system
+ * or none), installs the askpass helper, replaces `services.gitInfo` so the runtime status says
+ * which git is in use, exposes `services.versionControl` (clone for other features), mounts the routes and runs the
  * `git_status_changed` notifier.
  */
 import type { RuntimeFeature } from '../feature.js';
 import { installAskpass, locateGit, noGit, type LocateOptions } from './core.js';
+import type { GitBinaryInfo } from '../system/git-info.js';
 import { versionControlRoutes } from './routes.js';
 import { VersionControlService } from './service.js';
 import { GitStatusNotifier } from './status-events.js';
@@ -19,23 +20,35 @@ export function createVersionControlFeature(options: VersionControlFeatureOption
   return {
     name: 'version_control',
     async setup(ctx) {
-      const git = await locateGit(options);
-      if (git) await installAskpass(ctx.dataDir);
-      else ctx.log('git not found: version-control routes answer 503 git_unavailable');
-      const info = git ? git.info() : noGit;
-      ctx.services.gitInfo = async () => info;
+      // Locating git runs a few git processes: do it in the background so the server listens at
+      // once; routes and the runtime status wait for it.
+      let info: GitBinaryInfo | null = null;
+      const located = (async () => {
+        const git = await locateGit(options);
+        if (git) await installAskpass(ctx.dataDir);
+        else ctx.log('git not found: version-control routes answer 503 git_unavailable');
+        info = git ? git.info() : noGit;
+        return git;
+      })();
+      ctx.services.gitInfo = async () => {
+        await located;
+        return info ?? noGit;
+      };
       const notifier = new GitStatusNotifier(ctx, options.debounceMs ?? (ctx.options.fastTimers ? 50 : 300));
-      const service = new VersionControlService(ctx, git, notifier);
+      const service = new VersionControlService(ctx, located, notifier);
       ctx.services.versionControl = {
         clone: (url, destination, opts) => service.clone(url, destination, opts),
       };
       notifier.start();
       return {
         routes: versionControlRoutes(service),
-        status: () => ({ git: info, watched_workspaces: notifier.retainedCount }),
+        status: () => ({ git: info ?? { probing: true }, watched_workspaces: notifier.retainedCount }),
         started: () => notifier.syncWatchers(),
         onWorkspaceRemoved: async (id) => service.forget(id),
-        stop: async () => notifier.stop(),
+        stop: async () => {
+          notifier.stop();
+          await located;
+        },
       };
     },
   };

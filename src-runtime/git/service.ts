@@ -36,7 +36,8 @@ export class VersionControlService {
 
   constructor(
     private readonly ctx: RuntimeContext,
-    private readonly git: Git | null,
+    /** Located in the background at start-up; routes wait for it. */
+    private readonly git: Promise<Git | null>,
     private readonly notifier: GitStatusNotifier,
   ) {}
 
@@ -54,13 +55,14 @@ export class VersionControlService {
     }
   }
 
-  private requireGit(): Git {
-    if (!this.git) throw new GitError('git_unavailable', 'Git is not installed or could not be found: install git (or set WORKSPACE_RUNTIME_GIT to its path) and restart the runtime');
-    return this.git;
+  private async requireGit(): Promise<Git> {
+    const git = await this.git;
+    if (!git) throw new GitError('git_unavailable', 'Git is not installed or could not be found: install git (or set WORKSPACE_RUNTIME_GIT to its path) and restart the runtime');
+    return git;
   }
 
   private async open(idOrPath: string): Promise<{ ws: Workspace; git: Git; repo: Repository }> {
-    const git = this.requireGit();
+    const git = await this.requireGit();
     const ws = await this.ctx.services.workspaces.get(idOrPath);
     let repo = this.repos.get(ws.id);
     if (!repo) {
@@ -180,7 +182,7 @@ export class VersionControlService {
 
   init(idOrPath: string, initialBranch?: string) {
     return this.guard(async () => {
-      const git = this.requireGit();
+      const git = await this.requireGit();
       const ws = await this.ctx.services.workspaces.get(idOrPath);
       const { stdout, exitCode } = await git.run(['rev-parse', '--show-toplevel'], ws.root_dir, { successExitCodes: new Set([0, 128]) });
       if (exitCode === 0 || existsSync(join(ws.root_dir, '.git'))) {
@@ -197,7 +199,7 @@ export class VersionControlService {
   /** Clone a URL into a new folder; progress goes to the workspace's stream when one is given. */
   clone(url: string, destination: string, options: CloneOptions & { workspaceId?: string; onProgress?: (p: GitProgress) => void } = {}) {
     return this.guard(async () => {
-      const git = this.requireGit();
+      const git = await this.requireGit();
       const publish = options.workspaceId ? this.progress(options.workspaceId, 'clone') : undefined;
       await cloneRepository(git, url, destination, options, (p) => {
         publish?.(p);

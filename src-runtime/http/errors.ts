@@ -37,7 +37,7 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (apiError.status >= 500) {
     // Expected upstream failures (git missing, a remote refusing) get one line; bugs get their stack.
     const what = error instanceof ApiError ? `${error.code}: ${error.message}` : ((error as Error)?.stack ?? String(error));
-    process.stderr.write(`[runtime] ${req.method} ${req.path} → ${apiError.status} ${what}\n`);
+    process.stderr.write(`[runtime] ${req.method} ${req.originalUrl.split('?')[0]} → ${apiError.status} ${what}\n`);
   }
   if (res.headersSent) {
     res.destroy();

@@ -1,14 +1,18 @@
 /**
- * Append-only JSONL logs (one JSON object per line), used for per-session event logs. Appends are
- * queued in order through one file handle; reading skips a torn last line left by a crash, so a
- * log is always readable up to its last complete event.
+ * Append-only JSONL logs (one JSON object per line), used for per-session event logs. Appends keep
+ * their order through one file handle, and lines queued during a write go out together in the
+ * next one. Reading skips a torn last line left by a crash, so a log is always readable up to its
+ * last complete event.
  */
 import { open, readFile, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export class JsonlLog<T extends object = Record<string, unknown>> {
   private handle: Promise<FileHandle> | null = null;
-  private tail: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next write; appended while a write is in flight, written together. */
+  private pending: string[] = [];
+  private writing: Promise<void> | null = null;
+  private failure: Error | null = null;
 
   constructor(readonly file: string) {}
 
@@ -17,19 +21,33 @@ export class JsonlLog<T extends object = Record<string, unknown>> {
     return this.handle;
   }
 
-  /** Queue an append; resolves when the line is written. */
+  /** Queue an append; resolves when the line (and those queued with it) is written. */
   append(entry: T): Promise<void> {
-    const line = `${JSON.stringify(entry)}\n`;
-    this.tail = this.tail.then(async () => {
+    this.pending.push(`${JSON.stringify(entry)}\n`);
+    this.writing ??= this.drain();
+    return this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    try {
       const fh = await this.fileHandle();
-      await fh.write(line);
-    });
-    return this.tail;
+      while (this.pending.length > 0) {
+        const batch = this.pending.join('');
+        this.pending = [];
+        await fh.write(batch);
+      }
+    } catch (error) {
+      this.failure = error as Error;
+      throw error;
+    } finally {
+      this.writing = null;
+    }
   }
 
   /** Wait for queued appends. */
-  flush(): Promise<void> {
-    return this.tail;
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing.catch(() => undefined);
+    if (this.failure) throw this.failure;
   }
 
   async readAll(): Promise<T[]> {
