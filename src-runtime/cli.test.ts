@@ -88,6 +88,11 @@ describe('workspace-runtime serve (child process)', () => {
       clash.stderr.on('data', (d) => (err += d));
       expect(await exited(clash)).toBe(1);
       expect(err).toContain(`Port ${port}`);
+      const version = spawn(process.execPath, [ENTRY, '--version']);
+      let versionOut = '';
+      version.stdout.on('data', (d) => (versionOut += d));
+      expect(await exited(version)).toBe(0);
+      expect(versionOut.trim()).toMatch(/^\d+\.\d+\.\d+/);
       const bad = spawn(process.execPath, [ENTRY, 'serve', '--port', 'abc']);
       let badErr = '';
       bad.stderr.on('data', (d) => (badErr += d));

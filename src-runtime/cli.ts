@@ -146,16 +146,16 @@ async function status(argv: string[]): Promise<void> {
 
 export async function runCli(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (command === undefined || command.startsWith('-')) return serve(argv);
-  if (command === 'serve') return serve(rest);
-  if (command === 'status') return status(rest);
-  if (command === 'help' || command === '--help') {
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return;
   }
-  if (command === '--version' || command === 'version') {
+  if (command === '--version' || command === 'version' || command === '-v') {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
+  if (command === undefined || command.startsWith('-')) return serve(argv);
+  if (command === 'serve') return serve(rest);
+  if (command === 'status') return status(rest);
   fail(`unknown command "${command}"\n\n${USAGE}`);
 }
