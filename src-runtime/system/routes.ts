@@ -46,6 +46,8 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
   return [
     bind(runtimeApi.health, () => ({ status: 'ok' as const, version: ctx.version, uptime_s: uptime() })),
     bind(runtimeApi.status, async () => {
+      // Features probe in the background at start-up (git): wait for that before reading them.
+      const git = await ctx.services.gitInfo();
       const counts = { workspaces: ctx.services.workspaces.count(), live_sessions: 0, running_apps: 0 };
       const featureStatus: Record<string, unknown> = {};
       for (const [name, f] of features()) {
@@ -65,7 +67,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
           uptime_s: uptime(),
           data_dir: ctx.dataDir,
           url: ctx.url(),
-          git: await ctx.services.gitInfo(),
+          git,
           counts,
           memory: memoryNow(),
           features: featureStatus,
