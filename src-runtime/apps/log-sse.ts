@@ -8,18 +8,13 @@
 import type { Request, Response } from 'express';
 import type { WireEvent } from '../contract/events.js';
 import type { EventStream } from '../events/bus.js';
-import { formatSse, readCursor } from '../events/sse.js';
+import { formatSse, openSseResponse, readCursor } from '../events/sse.js';
 
 const HEARTBEAT_MS = 15_000;
 
 export async function streamLogSse(req: Request, res: Response, stream: EventStream, options: { maxPendingBytes: number; connected?: Record<string, unknown>; heartbeatMs?: number }): Promise<void> {
   const after = readCursor(req);
-  res.status(200);
-  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache, no-transform');
-  res.setHeader('Connection', 'keep-alive');
-  res.setHeader('X-Accel-Buffering', 'no');
-  res.flushHeaders();
+  openSseResponse(res);
 
   let closed = false;
   let live = false;

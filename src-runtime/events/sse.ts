@@ -45,8 +45,8 @@ export function formatSse(event: WireEvent | { type: string; [k: string]: unknow
   return text;
 }
 
-export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<void> {
-  const after = readCursor(req);
+/** Start an SSE response: headers that keep proxies from buffering, no Nagle delay. */
+export function openSseResponse(res: Response): void {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -54,6 +54,11 @@ export async function streamSse(req: Request, res: Response, stream: EventStream
   res.setHeader('X-Accel-Buffering', 'no');
   res.socket?.setNoDelay(true);
   res.flushHeaders();
+}
+
+export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<void> {
+  const after = readCursor(req);
+  openSseResponse(res);
 
   let closed = false;
   let live = false;
