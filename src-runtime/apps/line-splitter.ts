@@ -60,3 +60,29 @@ export class LineRing<T> {
     this.items.length = 0;
   }
 }
+
+interface OutputStreams {
+  stdout?: NodeJS.ReadableStream | null;
+  stderr?: NodeJS.ReadableStream | null;
+}
+
+/**
+ * Split a child's stdout and stderr into lines for `onLine`; `end()` emits what is left of an
+ * unterminated last line (call it once the process is done).
+ */
+export function splitOutputLines(child: OutputStreams, onLine: (stream: 'stdout' | 'stderr', line: string) => void): { out: LineSplitter; err: LineSplitter; end(): void } {
+  const out = new LineSplitter((line) => onLine('stdout', line));
+  const err = new LineSplitter((line) => onLine('stderr', line));
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (c: string) => out.push(c));
+  child.stderr?.on('data', (c: string) => err.push(c));
+  return {
+    out,
+    err,
+    end() {
+      out.end();
+      err.end();
+    },
+  };
+}

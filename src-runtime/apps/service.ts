@@ -10,7 +10,7 @@ import { ApiError, conflict, notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { RuntimeContext } from '../feature.js';
 import { stableId } from '../ids.js';
-import { LineRing, LineSplitter } from './line-splitter.js';
+import { LineRing, splitOutputLines } from './line-splitter.js';
 import { appCwd, ManifestCache, type ManifestProblem, type ParsedAppEntry, type ParsedManifest } from './manifest.js';
 import { findFreePort, portFree, preferredPort } from './ports.js';
 import { endRecordedGroup, recordFor, spawnGroup, terminateGroup, type GroupRecord, type SpawnedGroup } from './process-group.js';
@@ -512,19 +512,12 @@ export class AppsService {
         const group = spawnGroup(step.command, { cwd, env });
         slot.group = group;
         void this.recordGroup(`build:${r.id}`, group.pid);
-        const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
+        const lines = splitOutputLines(group.child, (stream, line) => {
           tail.push(line);
           this.publishLog(r.id, r.workspace.id, stream, line);
-        };
-        const out = new LineSplitter(onLine('stdout'));
-        const err = new LineSplitter(onLine('stderr'));
-        group.child.stdout?.setEncoding('utf8');
-        group.child.stderr?.setEncoding('utf8');
-        group.child.stdout?.on('data', (c: string) => out.push(c));
-        group.child.stderr?.on('data', (c: string) => err.push(c));
+        });
         const result = await group.child;
-        out.end();
-        err.end();
+        lines.end();
         this.dropGroup(group.pid);
         code = result.exitCode ?? null;
         step.exit_code = code;

@@ -5,7 +5,7 @@
  * service decides what to launch (command, env, port); the supervisor owns the running process.
  */
 import type { App } from '../contract/apps.js';
-import { LineSplitter } from './line-splitter.js';
+import { splitOutputLines } from './line-splitter.js';
 import { groupListensOn, spawnGroup, terminateGroup, type SpawnedGroup } from './process-group.js';
 import { logMatcher, waitReady, type ReadinessSpec } from './readiness.js';
 
@@ -138,24 +138,18 @@ export class AppSupervisor {
     if (this.pid) this.hooks.spawned(this, this.pid);
 
     const matchLog = spec.readiness.kind === 'log' ? logMatcher(spec.readiness.pattern) : undefined;
-    const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
+    const lines = splitOutputLines(group.child, (stream, line) => {
       this.remember(line);
       if (line.includes('EADDRINUSE')) this.sawAddrInUse = true;
       this.hooks.log(this, stream, line);
       if (matchLog && this.status === 'starting' && this.group === group && matchLog(line)) this.setStatus('ready');
-    };
-    const out = new LineSplitter(onLine('stdout'));
-    const err = new LineSplitter(onLine('stderr'));
-    group.child.stdout?.setEncoding('utf8');
-    group.child.stderr?.setEncoding('utf8');
-    group.child.stdout?.on('data', (c: string) => out.push(c));
-    group.child.stderr?.on('data', (c: string) => err.push(c));
-    group.child.stdout?.on('end', () => out.end());
-    group.child.stderr?.on('end', () => err.end());
+    });
+    // Flush a stream's unterminated last line as soon as that stream closes.
+    group.child.stdout?.on('end', () => lines.out.end());
+    group.child.stderr?.on('end', () => lines.err.end());
 
     this.exited = group.child.then(async (result) => {
-      out.end();
-      err.end();
+      lines.end();
       const failedToSpawn = result.exitCode === undefined && !result.signal;
       await this.onExit(group, failedToSpawn ? null : result.exitCode ?? null, result.signal ?? null, failedToSpawn ? result.message : undefined);
     });

@@ -11,7 +11,7 @@ import { notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { RuntimeContext } from '../feature.js';
 import { newId } from '../ids.js';
-import { LineRing, LineSplitter } from '../apps/line-splitter.js';
+import { LineRing, splitOutputLines } from '../apps/line-splitter.js';
 import type { ManifestCache } from '../apps/manifest.js';
 import { spawnGroup, terminateGroup, type SpawnedGroup } from '../apps/process-group.js';
 
@@ -148,19 +148,12 @@ export class ScriptsService {
     live.group = group;
     execution.pid = group.pid > 0 ? group.pid : null;
     if (execution.pid) this.hooks.record(`exec:${id}`, execution.pid);
-    const onLine = (s: 'stdout' | 'stderr') => (line: string) => {
+    const lines = splitOutputLines(group.child, (s, line) => {
       live.tail.push({ stream: s, line });
       stream.publish('script_output', { execution_id: id, stream: s, line });
-    };
-    const out = new LineSplitter(onLine('stdout'));
-    const err = new LineSplitter(onLine('stderr'));
-    group.child.stdout?.setEncoding('utf8');
-    group.child.stderr?.setEncoding('utf8');
-    group.child.stdout?.on('data', (c: string) => out.push(c));
-    group.child.stderr?.on('data', (c: string) => err.push(c));
+    });
     live.done = group.child.then(async (result) => {
-      out.end();
-      err.end();
+      lines.end();
       // A background grandchild must not outlive its script.
       await terminateGroup(group.pid, 1000).catch(() => undefined);
       this.hooks.drop(group.pid);
