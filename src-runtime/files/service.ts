@@ -15,6 +15,7 @@ import { ApiError, badRequest, conflict, notFound } from '../contract/errors.js'
 import type { FileEntry, FileInfo } from '../contract/files.js';
 import { GitIgnoreFilter } from './ignore-filter.js';
 import { guardPath, type GuardedPath } from './path-guard.js';
+import { KeyedLock } from '../platform/keyed-lock.js';
 
 export const HASH_LIMIT = 8 * 1024 * 1024;
 export const DEFAULT_MAX_WRITE_BYTES = 1024 * 1024 * 1024;
@@ -88,19 +89,11 @@ async function lstatMany(dir: string, names: string[]): Promise<Array<Stats | un
 
 export class FilesService {
   private readonly etags = new Map<string, EtagCacheEntry>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly lock = new KeyedLock();
 
   /** Serialise writes to one path so an If-Match check and its rename are one step. */
-  private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(key, fn);
   }
 
   guard(root: string, path: string, field = 'path'): Promise<GuardedPath> {

@@ -18,6 +18,7 @@ import { ApiError, notFound } from '../contract/errors.js';
 import type { Snapshot } from '../contract/files.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/db.js';
+import { KeyedLock } from '../platform/keyed-lock.js';
 
 interface StoredSnapshot extends Snapshot {
   commit: string;
@@ -73,7 +74,7 @@ async function gitOk(args: string[], env: NodeJS.ProcessEnv, cwd: string, input?
 const splitZ = (b: Buffer) => b.toString('utf8').split('\0').filter(Boolean);
 
 export class Snapshots {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly lock = new KeyedLock();
 
   constructor(
     private readonly store: Store,
@@ -84,16 +85,8 @@ export class Snapshots {
     return this.store.section<SnapshotSection>('files', () => ({ snapshots: [] }));
   }
 
-  private async exclusive<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(workspaceId) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(workspaceId, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(workspaceId) === tail) this.locks.delete(workspaceId);
-    }
+  private exclusive<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(workspaceId, fn);
   }
 
   private gitDir(workspaceId: string): string {

@@ -27,12 +27,13 @@ import { stagePaths } from './stage.js';
 import { getStatus, type UntrackedMode, type WorkingStatus } from './status.js';
 import type { GitStatusNotifier } from './status-events.js';
 import { unstagePaths } from './unstage.js';
+import { KeyedLock } from '../platform/keyed-lock.js';
 
 type ProgressOperation = 'push' | 'pull' | 'clone' | 'fetch';
 
 export class VersionControlService {
   private readonly repos = new Map<string, Repository>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly lock = new KeyedLock();
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -74,14 +75,7 @@ export class VersionControlService {
 
   /** Serialise writes per repository: two commits must not race for index.lock. */
   private exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const settled = next.catch(() => undefined);
-    this.locks.set(key, settled);
-    void settled.then(() => {
-      if (this.locks.get(key) === settled) this.locks.delete(key);
-    });
-    return next;
+    return this.lock.run(key, fn);
   }
 
   private progress(workspaceId: string, operation: ProgressOperation): (p: GitProgress) => void {
