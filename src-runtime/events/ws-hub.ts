@@ -28,13 +28,35 @@ function compile(path: string): { pattern: RegExp; keys: string[] } {
   return { pattern: new RegExp(`^${source}$`), keys };
 }
 
+const MAX_UPGRADE_URL = 8 * 1024;
+
+/** A decoded path segment, or null when its percent-encoding (or UTF-8) is malformed or it holds a NUL. */
+function decodeSegment(raw: string): string | null {
+  try {
+    const value = decodeURIComponent(raw);
+    return value.includes('\0') ? null : value;
+  } catch {
+    return null;
+  }
+}
+
+/** The path of a request URL for a log line: never its query (tokens travel there). */
+function safePath(url: string | undefined): string {
+  return (url ?? '/').split('?')[0]!.slice(0, 200);
+}
+
 export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   private readonly routes: WsRoute[] = [];
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private pingTimer?: NodeJS.Timeout;
 
-  constructor(private readonly guard: GuardConfig, pingIntervalMs = 30_000) {
+  constructor(
+    private readonly guard: GuardConfig,
+    pingIntervalMs = 30_000,
+    /** Where a failing upgrade or handler is reported (once, with its stack). */
+    private readonly onError: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  ) {
     this.pingTimer = setInterval(() => this.pingAll(), pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -43,29 +65,62 @@ export class WsHub {
     this.routes.push({ ...compile(path), handler });
   }
 
+  /**
+   * An upgrade is refused (4xx, socket destroyed) for anything malformed — a bad percent-encoding,
+   * a path no route could name, an exception in a handler — and never throws: one bad upgrade
+   * must not take the runtime (and every session with it) down.
+   */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const refuse = (status: number, message: string) => {
+      if (socket.destroyed) return;
       socket.write(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
       socket.destroy();
     };
+    socket.on('error', () => socket.destroy());
+    try {
+      this.upgrade(req, socket, head, refuse);
+    } catch (error) {
+      this.onError(`WebSocket upgrade ${safePath(req.url)} failed: ${(error as Error)?.stack ?? String(error)}`);
+      refuse(500, 'Internal error');
+    }
+  };
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, message: string) => void): void {
     if (!hostAllowed(req.headers.host, this.guard)) return refuse(403, 'Host not allowed');
     if (!originAllowed(req.headers.origin, this.guard)) return refuse(403, 'Origin not allowed');
     const token = requestToken(req, true);
     if (!token || !tokensEqual(token, this.guard.token)) return refuse(401, 'Missing or invalid token');
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rawUrl = req.url ?? '/';
+    if (rawUrl.length > MAX_UPGRADE_URL) return refuse(414, 'URI too long');
+    let url: URL;
+    try {
+      url = new URL(rawUrl, 'http://localhost');
+    } catch {
+      return refuse(400, 'Malformed request path');
+    }
     for (const route of this.routes) {
       const match = route.pattern.exec(url.pathname);
       if (!match) continue;
-      const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1] ?? '')]));
+      const params: Record<string, string> = {};
+      for (const [i, key] of route.keys.entries()) {
+        const value = decodeSegment(match[i + 1] ?? '');
+        if (value === null) return refuse(400, `Malformed percent-encoding or a NUL byte in the path segment for ${key}`);
+        params[key] = value;
+      }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         this.alive.set(ws, true);
         ws.on('pong', () => this.alive.set(ws, true));
-        route.handler(ws, req, params, url.searchParams);
+        try {
+          route.handler(ws, req, params, url.searchParams);
+        } catch (error) {
+          this.onError(`WebSocket handler for ${url.pathname} failed: ${(error as Error)?.stack ?? String(error)}`);
+          ws.close(1011, 'internal error');
+        }
       });
       return;
     }
     refuse(404, 'No WebSocket endpoint at this path');
-  };
+  }
 
   private pingAll(): void {
     for (const ws of this.wss.clients) {
