@@ -5,6 +5,10 @@
  * answers nothing, ssh in batch mode), checks the exit code against the ones each call expects and
  * turns failures into typed GitErrors. Three ways to run: `run` (buffered), `runCapped` (stops
  * reading past a byte limit: large diffs) and `runWithProgress` (parses git's progress lines).
+ *
+ * Every git process of the runtime starts here. `git.restricted()` is the same git for a folder
+ * the user has not trusted: each call first neutralises every program the repository's own
+ * configuration names (restricted-config.ts), so opening a hostile folder runs none of its code.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { exec, resolveEmbeddedGitDir, resolveGitBinary, spawn } from 'dugite';
 import type { GitBinaryInfo } from '../system/git-info.js';
 import { classifyGitOutput, filesFromGitMessage, GitError, messageFor } from './errors.js';
 import { parseProgressLine, type GitProgress } from './progress.js';
+import { RestrictedConfigCache, restrictedArgs } from './restricted-config.js';
 
 export interface RunOptions {
   /** Exit codes that mean success for this call (default: 0 only). */
@@ -125,7 +130,53 @@ export async function installAskpass(dir: string): Promise<string> {
 }
 
 export class Git {
-  constructor(readonly binary: GitBinary) {}
+  private restrictedTwin?: Git;
+  private readonly configCache: RestrictedConfigCache;
+
+  constructor(
+    readonly binary: GitBinary,
+    /** Whether this instance runs in restricted mode (see `restricted()`). */
+    readonly isRestricted = false,
+    configCache?: RestrictedConfigCache,
+  ) {
+    this.configCache = configCache ?? new RestrictedConfigCache((cwd) => this.readConfig(cwd));
+  }
+
+  /**
+   * The same git for a workspace that is not trusted: hooks, fsmonitor, filters, textconv,
+   * external diff and merge drivers, signing programs, credential helpers, remote programs and
+   * the ext/fd transports named by the repository are neutralised on every call.
+   */
+  restricted(): Git {
+    if (this.isRestricted) return this;
+    this.restrictedTwin ??= new Git(this.binary, true, this.configCache);
+    return this.restrictedTwin;
+  }
+
+  /** `restricted()` unless the workspace is trusted. */
+  forWorkspace(workspace: { trusted: boolean }): Git {
+    return workspace.trusted ? this : this.restricted();
+  }
+
+  /** Reading configuration runs no program of the repository's; unreadable config fails closed. */
+  private async readConfig(cwd: string): Promise<string> {
+    const args = ['config', '--list', '--show-scope', '--show-origin', '--includes', '-z'];
+    let result: RunResult;
+    try {
+      result = await exec(args, cwd, { env: this.env(), maxBuffer: 64 * 1024 * 1024 });
+    } catch (error) {
+      throw this.spawnFailure(args, error, false);
+    }
+    // Exit 1 is "nothing to list" (no config files at all).
+    if (result.exitCode !== 0 && result.exitCode !== 1) throw this.fail(args, result);
+    return result.stdout;
+  }
+
+  /** The arguments actually passed to git for this call. */
+  private async argsFor(args: string[], cwd: string): Promise<string[]> {
+    if (!this.isRestricted) return args;
+    return restrictedArgs(args, await this.configCache.overrides(cwd));
+  }
 
   info(): GitBinaryInfo {
     return { available: true, source: this.binary.source, version: this.binary.version, path: this.binary.path };
@@ -161,9 +212,10 @@ export class Git {
   async run(args: string[], cwd: string, options: RunOptions = {}): Promise<RunResult> {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const argv = await this.argsFor(args, cwd);
     let result: RunResult;
     try {
-      result = await exec(args, cwd, { env: this.env(options.env), stdin: options.stdin ?? '', signal, maxBuffer: 512 * 1024 * 1024 });
+      result = await exec(argv, cwd, { env: this.env(options.env), stdin: options.stdin ?? '', signal, maxBuffer: 512 * 1024 * 1024 });
     } catch (error) {
       throw this.spawnFailure(args, error, timeout.aborted, options.timeoutMs);
     }
@@ -188,16 +240,17 @@ export class Git {
     return this.streamed(args, cwd, { timeoutMs: 10 * 60_000, ...options }, { onProgress });
   }
 
-  private streamed(
+  private async streamed(
     args: string[],
     cwd: string,
     options: RunOptions,
     how: { maxBytes?: number; onProgress?: (p: GitProgress) => void },
   ): Promise<RunResult & { truncated: boolean }> {
+    const argv = await this.argsFor(args, cwd);
     return new Promise((resolve, reject) => {
       let child: ReturnType<typeof spawn>;
       try {
-        child = spawn(args, cwd, { env: this.env(options.env) });
+        child = spawn(argv, cwd, { env: this.env(options.env) });
       } catch (error) {
         return reject(this.spawnFailure(args, error, false));
       }

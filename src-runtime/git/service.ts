@@ -62,9 +62,10 @@ export class VersionControlService {
     return git;
   }
 
+  /** The workspace, its git (restricted unless the workspace is trusted) and its repository. */
   private async open(idOrPath: string): Promise<{ ws: Workspace; git: Git; repo: Repository }> {
-    const git = await this.requireGit();
     const ws = await this.ctx.services.workspaces.get(idOrPath);
+    const git = (await this.requireGit()).forWorkspace(ws);
     let repo = this.repos.get(ws.id);
     if (!repo) {
       repo = await getRepository(git, ws.root_dir);
@@ -176,8 +177,8 @@ export class VersionControlService {
 
   init(idOrPath: string, initialBranch?: string) {
     return this.guard(async () => {
-      const git = await this.requireGit();
       const ws = await this.ctx.services.workspaces.get(idOrPath);
+      const git = (await this.requireGit()).forWorkspace(ws);
       const { stdout, exitCode } = await git.run(['rev-parse', '--show-toplevel'], ws.root_dir, { successExitCodes: new Set([0, 128]) });
       if (exitCode === 0 || existsSync(join(ws.root_dir, '.git'))) {
         throw conflict('git_already_initialized', `The workspace is already inside a git repository (${stdout.trim() || ws.root_dir})`, { repo_root: stdout.trim() || ws.root_dir });
@@ -193,7 +194,8 @@ export class VersionControlService {
   /** Clone a URL into a new folder; progress goes to the workspace's stream when one is given. */
   clone(url: string, destination: string, options: CloneOptions & { workspaceId?: string; onProgress?: (p: GitProgress) => void } = {}) {
     return this.guard(async () => {
-      const git = await this.requireGit();
+      // What a clone brings is untrusted until the user says otherwise: no hooks, no ext::.
+      const git = (await this.requireGit()).restricted();
       const publish = options.workspaceId ? this.progress(options.workspaceId, 'clone') : undefined;
       await cloneRepository(git, url, destination, options, (p) => {
         publish?.(p);
