@@ -29,7 +29,23 @@ export interface FilesServiceApi {
 
 export interface VersionControlServiceApi {
   /** Clone a git URL into a new folder (its parent must exist); progress as git_progress on the workspace's stream. */
-  clone(url: string, destination: string, options?: { branch?: string; depth?: number; workspaceId?: string }): Promise<void>;
+  clone(
+    url: string,
+    destination: string,
+    options?: { branch?: string; depth?: number; workspaceId?: string; onProgress?: (p: GitProgressView) => void },
+  ): Promise<void>;
+  /**
+   * Run git for a private object store the runtime owns (snapshots): restricted like an untrusted
+   * workspace, with the caller's GIT_DIR/GIT_WORK_TREE/GIT_INDEX_FILE; any exit code resolves.
+   */
+  runPrivate(args: string[], cwd: string, options: { env: Record<string, string>; stdin?: string }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+}
+
+/** One parsed git progress line (phase "Receiving objects", percent, the raw text). */
+export interface GitProgressView {
+  phase: string;
+  percent: number | null;
+  text: string;
 }
 
 export interface Services {

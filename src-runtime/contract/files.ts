@@ -475,7 +475,7 @@ export const workspaceFilesApi = {
     operationId: 'workspaces.cloneTemplate',
     method: 'post',
     path: '/api/v1/workspaces/clone',
-    summary: 'Clone a git URL (also local paths and file:// URLs) into a new folder and register it as a trusted workspace; progress as clone_progress events',
+    summary: 'Clone a git URL (also local paths and file:// URLs) into a new folder and register it as a workspace, untrusted unless `trusted: true`; progress as clone_progress events',
     tags: ['templates'],
     access: 'token',
     body: z
@@ -485,9 +485,10 @@ export const workspaceFilesApi = {
         name: z.string().min(1).max(200).optional(),
         clone_id: z.string().min(1).max(100).optional().describe('Correlates clone_progress events; generated when absent'),
         keep_history: z.boolean().optional().describe('Keep the clone .git (default true); false leaves a fresh folder without git'),
+        trusted: z.boolean().optional().describe('Register the clone as trusted (default false: what a clone brings does not run until the user trusts it)'),
       })
       .strict(),
-    responses: { 201: z.object({ workspace: workspaceSchema, clone_id: z.string() }), ...commonErrors, 409: e, 413: e, 422: e },
+    responses: { 201: z.object({ workspace: workspaceSchema, clone_id: z.string() }), ...commonErrors, 409: e, 413: e, 422: e, 503: e },
   }),
   export: defineRoute({
     operationId: 'workspaces.export',
@@ -509,7 +510,7 @@ export const workspaceFilesApi = {
     access: 'token',
     params: workspaceIdParams,
     body: z.object({ label: z.string().max(200).optional() }).strict(),
-    responses: { 201: z.object({ snapshot: snapshotSchema }), ...commonErrors, 413: e },
+    responses: { 201: z.object({ snapshot: snapshotSchema }), ...commonErrors, 409: e, 413: e, 503: e },
   }),
   listSnapshots: defineRoute({
     operationId: 'snapshots.list',
@@ -533,6 +534,7 @@ export const workspaceFilesApi = {
       200: z.object({ snapshot: snapshotSchema, pre_restore: snapshotSchema, written: z.number().int(), removed: z.number().int() }),
       ...commonErrors,
       409: e,
+      503: e,
     },
   }),
   deleteSnapshot: defineRoute({
@@ -543,7 +545,7 @@ export const workspaceFilesApi = {
     tags: ['snapshots'],
     access: 'token',
     params: snapshotParams,
-    responses: { 200: okResponse, ...commonErrors },
+    responses: { 200: okResponse, ...commonErrors, 503: e },
   }),
 };
 

@@ -17,6 +17,7 @@ import { workspaceLevelRoutes } from './workspace-routes.js';
 import { bind } from '../http/bind.js';
 import { workspaceFilesApi } from '../contract/files.js';
 import { streamSse } from '../events/sse.js';
+import { ApiError } from '../contract/errors.js';
 
 export const filesFeature: RuntimeFeature = {
   name: 'files',
@@ -43,10 +44,15 @@ export const filesFeature: RuntimeFeature = {
       // For tests and diagnostics: the live watcher of a workspace, if any.
       watcherFor: (id: string) => watchers.get(id),
     } as FilesServiceApi;
-    const snapshots = new Snapshots(ctx.store, ctx.dataDir);
+    const versionControl = () => {
+      const vc = ctx.services.versionControl;
+      if (!vc) throw new ApiError(503, 'git_unavailable', 'Git is not available in this runtime: install git and restart it');
+      return vc;
+    };
+    const snapshots = new Snapshots(ctx.store, ctx.dataDir, (args, cwd, options) => versionControl().runPrivate(args, cwd, options));
     const templates = new Templates(files);
     const routes = [
-      ...workspaceLevelRoutes({ workspaces, templates, snapshots, bus: ctx.bus }),
+      ...workspaceLevelRoutes({ workspaces, templates, snapshots, bus: ctx.bus, versionControl }),
       ...filesRoutes({ workspaces, files, search }),
       ...sandboxRoutes({ workspaces, files, commands, bus: ctx.bus }),
       bind(workspaceFilesApi.events, async ({ params, req, res }) => {

@@ -1,6 +1,7 @@
 /**
  * Workspace snapshots in a private git object store: one bare repository per workspace under the
- * data dir (`files/snapshots/<workspace>.git`). Git runs with GIT_DIR/GIT_WORK_TREE/GIT_INDEX_FILE
+ * data dir (`files/snapshots/<workspace>.git`). Git runs through the version-control feature
+ * (`runPrivate`: restricted, so nothing the workspace names runs) with GIT_DIR/GIT_WORK_TREE/GIT_INDEX_FILE
  * pointing at that store, so the user's repository (index, HEAD, branches, stash, config) is never
  * read for writing nor touched, and non-git workspaces work the same. A snapshot is `git add -A`
  * into the private index (the worktree's .gitignore files and the user's info/exclude apply) →
@@ -9,7 +10,6 @@
  * content round-trips byte for byte. Restore takes a pre_restore snapshot, deletes what the target
  * lacks and checks out what differs.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
@@ -44,34 +44,14 @@ const SAFE_CONFIG = [
   'advice.addEmbeddedRepo=false',
   'advice.addIgnoredFile=false',
   'commit.gpgSign=false',
+  'protocol.ext.allow=never',
+  'protocol.fd.allow=never',
 ].flatMap((c) => ['-c', c]);
 
-interface GitResult {
-  stdout: Buffer;
-  stderr: string;
-  code: number | null;
-}
+/** Runs git for the private store (the version-control feature's `runPrivate`); any exit code resolves. */
+export type PrivateGit = (args: string[], cwd: string, options: { env: Record<string, string>; stdin?: string }) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
 
-function git(args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: Buffer): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...SAFE_CONFIG, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8000)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr, code }));
-    child.stdin.end(input);
-  });
-}
-
-async function gitOk(args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: Buffer): Promise<Buffer> {
-  const r = await git(args, env, cwd, input);
-  if (r.code !== 0) throw new ApiError(500, 'snapshot_git_failed', `git ${args[0]} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
-  return r.stdout;
-}
-
-const splitZ = (b: Buffer) => b.toString('utf8').split('\0').filter(Boolean);
+const splitZ = (text: string) => text.split('\0').filter(Boolean);
 
 export class Snapshots {
   private readonly lock = new KeyedLock();
@@ -79,7 +59,18 @@ export class Snapshots {
   constructor(
     private readonly store: Store,
     private readonly dataDir: string,
+    private readonly runGit: PrivateGit,
   ) {}
+
+  private async git(args: string[], env: Record<string, string>, cwd: string, stdin?: string) {
+    return this.runGit([...SAFE_CONFIG, ...args], cwd, { env, stdin });
+  }
+
+  private async gitOk(args: string[], env: Record<string, string>, cwd: string, stdin?: string): Promise<string> {
+    const r = await this.git(args, env, cwd, stdin);
+    if (r.exitCode !== 0) throw new ApiError(500, 'snapshot_git_failed', `git ${args[0]} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return r.stdout;
+  }
 
   private section(): SnapshotSection {
     return this.store.section<SnapshotSection>('files', () => ({ snapshots: [] }));
@@ -93,16 +84,14 @@ export class Snapshots {
     return join(this.dataDir, 'files', 'snapshots', `${workspaceId}.git`);
   }
 
-  private env(gitDir: string, root: string, index: string): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith('GIT_')) delete env[key];
+  private env(gitDir: string, root: string, index: string): Record<string, string> {
     return {
-      ...env,
       GIT_DIR: gitDir,
       GIT_WORK_TREE: root,
       GIT_INDEX_FILE: index,
-      GIT_TERMINAL_PROMPT: '0',
       GIT_CONFIG_NOSYSTEM: '1',
+      // Paths are given as pathspecs here ("."), and restore passes literal names on stdin.
+      GIT_LITERAL_PATHSPECS: '0',
       GIT_AUTHOR_NAME: 'workspace-runtime',
       GIT_AUTHOR_EMAIL: 'snapshots@workspace-runtime.invalid',
       GIT_COMMITTER_NAME: 'workspace-runtime',
@@ -115,8 +104,7 @@ export class Snapshots {
     const dir = this.gitDir(workspaceId);
     if (!existsSync(join(dir, 'HEAD'))) {
       await mkdir(dirname(dir), { recursive: true });
-      const env = { ...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
-      await gitOk(['init', '--bare', '--quiet', dir], env, dirname(dir));
+      await this.gitOk(['init', '--bare', '--quiet', dir], { GIT_CONFIG_NOSYSTEM: '1' }, dirname(dir));
     }
     await mkdir(join(dir, 'info'), { recursive: true });
     await writeFile(join(dir, 'info', 'attributes'), '* -text -eol -filter -ident -working-tree-encoding\n');
@@ -146,17 +134,17 @@ export class Snapshots {
     const dir = await this.prepare(workspaceId, root);
     // A persistent private index: unchanged files are not re-hashed on the next snapshot.
     const env = this.env(dir, root, join(dir, 'index'));
-    const added = await git(['add', '-A', '--', '.'], env, root);
-    if (added.code !== 0) {
+    const added = await this.git(['add', '-A', '--', '.'], env, root);
+    if (added.exitCode !== 0) {
       // Unreadable files or a nested repository without commits: say which.
       throw new ApiError(409, 'snapshot_failed', `The working tree could not be captured: ${added.stderr.trim().split('\n').slice(-3).join(' ')}`);
     }
-    const tree = (await gitOk(['write-tree'], env, root)).toString().trim();
+    const tree = (await this.gitOk(['write-tree'], env, root)).trim();
     const id = newId('snapshot');
-    const message = Buffer.from(`${kind}: ${label ?? id}\n`);
-    const commit = (await gitOk(['commit-tree', tree], env, root, message)).toString().trim();
-    await gitOk(['update-ref', `refs/snapshots/${id}`, commit], env, root);
-    const fileCount = splitZ(await gitOk(['ls-tree', '-r', '-z', '--name-only', tree], env, root)).length;
+    const message = `${kind}: ${label ?? id}\n`;
+    const commit = (await this.gitOk(['commit-tree', tree], env, root, message)).trim();
+    await this.gitOk(['update-ref', `refs/snapshots/${id}`, commit], env, root);
+    const fileCount = splitZ(await this.gitOk(['ls-tree', '-r', '-z', '--name-only', tree], env, root)).length;
     const snapshot: StoredSnapshot = { id, workspace_id: workspaceId, label, kind, file_count: fileCount, created_at: new Date().toISOString(), commit };
     this.section().snapshots.push(snapshot);
     this.store.touch();
@@ -172,7 +160,7 @@ export class Snapshots {
       const preCommit = this.find(workspaceId, pre.id).commit;
       const env = this.env(dir, root, join(dir, 'index'));
       // What differs between the current tree and the target, by path.
-      const diff = splitZ(await gitOk(['diff-tree', '-r', '-z', '--no-renames', '--name-status', preCommit, target.commit], env, root));
+      const diff = splitZ(await this.gitOk(['diff-tree', '-r', '-z', '--no-renames', '--name-status', preCommit, target.commit], env, root));
       const toRemove: string[] = [];
       const toWrite: string[] = [];
       for (let i = 0; i + 1 < diff.length; i += 2) {
@@ -202,8 +190,8 @@ export class Snapshots {
         const tmpIndex = join(dir, `index-restore-${randomBytes(4).toString('hex')}`);
         const tmpEnv = this.env(dir, root, tmpIndex);
         try {
-          await gitOk(['read-tree', target.commit], tmpEnv, root);
-          await gitOk(['checkout-index', '-f', '-z', '--stdin'], tmpEnv, root, Buffer.from(toWrite.join('\0') + '\0'));
+          await this.gitOk(['read-tree', target.commit], tmpEnv, root);
+          await this.gitOk(['checkout-index', '-f', '-z', '--stdin'], tmpEnv, root, toWrite.join('\0') + '\0');
         } finally {
           await rm(tmpIndex, { force: true });
         }
@@ -218,7 +206,7 @@ export class Snapshots {
       this.find(workspaceId, id);
       const dir = this.gitDir(workspaceId);
       const env = this.env(dir, root, join(dir, 'index'));
-      await gitOk(['update-ref', '-d', `refs/snapshots/${id}`], env, root);
+      await this.gitOk(['update-ref', '-d', `refs/snapshots/${id}`], env, root);
       const section = this.section();
       section.snapshots = section.snapshots.filter((s) => !(s.id === id && s.workspace_id === workspaceId));
       this.store.touch();

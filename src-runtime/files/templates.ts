@@ -5,13 +5,13 @@
  * written (409 with the list). Also cloning a git URL (local path, file://, https…) into a new
  * folder, with git's progress published as clone_progress events.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError, badRequest, conflict, notFound } from '../contract/errors.js';
 import type { EventBus } from '../events/bus.js';
+import type { VersionControlServiceApi } from '../services.js';
 import { guardPath } from './path-guard.js';
 import type { FilesService } from './service.js';
 
@@ -106,8 +106,8 @@ export interface CloneInput {
   keepHistory: boolean;
 }
 
-/** Clone `url` into a new (or empty) folder, publishing progress on the global stream. */
-export async function cloneRepository(bus: EventBus, input: CloneInput): Promise<void> {
+/** Clone `url` into a new (or empty) folder through the version-control feature, publishing progress on the global stream. */
+export async function cloneRepository(bus: EventBus, vc: VersionControlServiceApi, input: CloneInput): Promise<void> {
   const { url, rootDir, cloneId } = input;
   if (!isAbsolute(rootDir)) throw badRequest('path_not_absolute', `root_dir must be an absolute path, got "${rootDir}"`);
   if (url.startsWith('-') || /^ext::/i.test(url) || url.includes('\0')) throw badRequest('invalid_url', `"${url}" is not a clone URL`);
@@ -118,40 +118,22 @@ export async function cloneRepository(bus: EventBus, input: CloneInput): Promise
   progress('starting', 0, `Cloning ${url}`);
   await mkdir(dirname(resolve(rootDir)), { recursive: true });
   const source = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/]+@[^/]+:/.test(url) ? url : resolve(url);
-  const stderrTail: string[] = [];
-  const code = await new Promise<number | null>((done) => {
-    const child = spawn('git', ['-c', 'protocol.ext.allow=never', 'clone', '--progress', '--', source, rootDir], {
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+  let lastKey = '';
+  try {
+    await vc.clone(source, rootDir, {
+      onProgress: (p) => {
+        if (p.percent === null) return;
+        const key = `${p.phase}:${p.percent}`;
+        if (key !== lastKey) progress(p.phase, p.percent, p.text.trim());
+        lastKey = key;
+      },
     });
-    let buffer = '';
-    let lastKey = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split(/[\r\n]/);
-      buffer = parts.pop() ?? '';
-      for (const line of parts) {
-        if (!line.trim()) continue;
-        stderrTail.push(line);
-        if (stderrTail.length > 20) stderrTail.shift();
-        const m = /^(?:remote: )?([A-Za-z][A-Za-z ]+):\s+(\d+)%/.exec(line);
-        if (m) {
-          const key = `${m[1]}:${m[2]}`;
-          if (key !== lastKey) progress(m[1]!, Number(m[2]), line.trim());
-          lastKey = key;
-        }
-      }
-    });
-    child.on('error', (error) => {
-      stderrTail.push(error.message);
-      done(null);
-    });
-    child.on('close', (c) => done(c));
-  });
-  if (code !== 0) {
+  } catch (error) {
     if (!existing) await rm(rootDir, { recursive: true, force: true });
-    progress('failed', null, stderrTail.join('\n'));
-    throw new ApiError(422, 'clone_failed', `git clone failed: ${stderrTail.slice(-3).join(' ').trim() || `exit ${code}`}`);
+    const message = error instanceof Error ? error.message : String(error);
+    progress('failed', null, message);
+    if (error instanceof ApiError && error.code === 'git_unavailable') throw error;
+    throw new ApiError(422, 'clone_failed', `git clone failed: ${message}`);
   }
   if (!input.keepHistory) await rm(join(rootDir, '.git'), { recursive: true, force: true });
   progress('done', 100, `Cloned into ${rootDir}`);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { x as extract, t as listTar } from 'tar';
 import WebSocket from 'ws';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { filesFeature } from './feature.js';
+import { versionControlFeature } from '../git/feature.js';
 
 const gitC = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' });
@@ -49,7 +50,7 @@ describe('templates, export, snapshots', () => {
     base = await realpath(await makeTempDir('wr-wsl-'));
     root = join(base, 'ws');
     await mkdir(root);
-    rt = await startTestRuntime({ workspace: root, features: [filesFeature] });
+    rt = await startTestRuntime({ workspace: root, features: [filesFeature, versionControlFeature] });
     id = (await rt.json('/api/v1/workspaces')).body.workspaces[0].id;
   });
   afterAll(() => rt.close());
@@ -87,7 +88,7 @@ describe('templates, export, snapshots', () => {
     expect(unknown).toMatchObject({ status: 404, body: { code: 'template_not_found' } });
   });
 
-  it('clones a git repository (local path and file:// URL) into a new trusted workspace with progress events', async () => {
+  it('clones a git repository (local path and file:// URL) into a new workspace, untrusted unless asked, with progress events', async () => {
     const origin = join(base, 'origin');
     await mkdir(origin);
     gitC(origin, 'init', '-q', '-b', 'main');
@@ -105,16 +106,16 @@ describe('templates, export, snapshots', () => {
     const target = join(base, 'cloned-file-url');
     const res = await rt.json('/api/v1/workspaces/clone', { method: 'POST', json: { url: pathToFileURL(origin).href, root_dir: target, clone_id: 'clone_test1' } });
     expect(res.status).toBe(201);
-    expect(res.body.workspace).toMatchObject({ root_dir: target, trusted: true });
+    expect(res.body.workspace).toMatchObject({ root_dir: target, trusted: false });
     expect(await readFile(join(target, 'hello.txt'), 'utf8')).toBe('from origin\n');
-    await new Promise((r) => setTimeout(r, 100));
-    const phases = events.filter((e) => e.type === 'clone_progress' && e.clone_id === 'clone_test1').map((e) => e.phase);
-    expect(phases[0]).toBe('starting');
-    expect(phases.at(-1)).toBe('done');
+    const phases = () => events.filter((e) => e.type === 'clone_progress' && e.clone_id === 'clone_test1').map((e) => e.phase);
+    await vi.waitFor(() => expect(phases().at(-1)).toBe('done'), { timeout: 10_000 });
+    expect(phases()[0]).toBe('starting');
     ws.close();
 
-    const plain = await rt.json('/api/v1/workspaces/clone', { method: 'POST', json: { url: origin, root_dir: join(base, 'cloned-path'), keep_history: false } });
+    const plain = await rt.json('/api/v1/workspaces/clone', { method: 'POST', json: { url: origin, root_dir: join(base, 'cloned-path'), keep_history: false, trusted: true } });
     expect(plain.status).toBe(201);
+    expect(plain.body.workspace.trusted).toBe(true);
     expect(await readdir(join(base, 'cloned-path'))).toEqual(['hello.txt']);
     const notEmpty = await rt.json('/api/v1/workspaces/clone', { method: 'POST', json: { url: origin, root_dir: target } });
     expect(notEmpty).toMatchObject({ status: 409, body: { code: 'folder_not_empty' } });

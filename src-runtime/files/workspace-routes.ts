@@ -6,13 +6,20 @@ import { workspaceFilesApi } from '../contract/files.js';
 import type { EventBus } from '../events/bus.js';
 import { bind, reply, type RouteBinding } from '../http/bind.js';
 import { newId } from '../ids.js';
+import type { VersionControlServiceApi } from '../services.js';
 import type { WorkspaceService } from '../workspaces/service.js';
 import { streamExport } from './export.js';
 import type { Snapshots } from './snapshots.js';
 import { cloneRepository, type Templates } from './templates.js';
 
-export function workspaceLevelRoutes(deps: { workspaces: WorkspaceService; templates: Templates; snapshots: Snapshots; bus: EventBus }): RouteBinding[] {
-  const { workspaces, templates, snapshots, bus } = deps;
+export function workspaceLevelRoutes(deps: {
+  workspaces: WorkspaceService;
+  templates: Templates;
+  snapshots: Snapshots;
+  bus: EventBus;
+  versionControl: () => VersionControlServiceApi;
+}): RouteBinding[] {
+  const { workspaces, templates, snapshots, bus, versionControl } = deps;
   const api = workspaceFilesApi;
   return [
     bind(api.templates, async () => ({ templates: await templates.list() })),
@@ -23,8 +30,8 @@ export function workspaceLevelRoutes(deps: { workspaces: WorkspaceService; templ
     }),
     bind(api.cloneTemplate, async ({ body }) => {
       const cloneId = body.clone_id ?? newId('execution').replace(/^exec_/, 'clone_');
-      await cloneRepository(bus, { url: body.url, rootDir: body.root_dir, cloneId, keepHistory: body.keep_history ?? true });
-      const { workspace } = await workspaces.create({ root_dir: body.root_dir, name: body.name, trusted: true });
+      await cloneRepository(bus, versionControl(), { url: body.url, rootDir: body.root_dir, cloneId, keepHistory: body.keep_history ?? true });
+      const { workspace } = await workspaces.create({ root_dir: body.root_dir, name: body.name, trusted: body.trusted ?? false });
       return reply(201, { workspace, clone_id: cloneId });
     }),
     bind(api.export, async ({ params, query, res }) => {

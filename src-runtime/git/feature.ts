@@ -38,6 +38,7 @@ export function createVersionControlFeature(options: VersionControlFeatureOption
       const service = new VersionControlService(ctx, located, notifier);
       ctx.services.versionControl = {
         clone: (url, destination, opts) => service.clone(url, destination, opts),
+        runPrivate: (args, cwd, opts) => service.runPrivate(args, cwd, opts),
       };
       notifier.start();
       return {

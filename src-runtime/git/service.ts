@@ -29,6 +29,9 @@ import type { GitStatusNotifier } from './status-events.js';
 import { unstagePaths } from './unstage.js';
 import { KeyedLock } from '../platform/keyed-lock.js';
 
+/** Every exit code a process can report (runPrivate's callers read the code themselves). */
+const ANY_EXIT: ReadonlySet<number> = new Set(Array.from({ length: 257 }, (_, i) => i - 1));
+
 type ProgressOperation = 'push' | 'pull' | 'clone' | 'fetch';
 
 export class VersionControlService {
@@ -201,6 +204,14 @@ export class VersionControlService {
         publish?.(p);
         options.onProgress?.(p);
       });
+    });
+  }
+
+  /** git for a store the runtime owns (snapshots): always restricted, any exit code resolves. */
+  runPrivate(args: string[], cwd: string, options: { env: Record<string, string>; stdin?: string }) {
+    return this.guard(async () => {
+      const git = (await this.requireGit()).restricted();
+      return git.run(args, cwd, { ...options, successExitCodes: ANY_EXIT });
     });
   }
 

@@ -1,8 +1,10 @@
 /**
- * A default probe of the git binary for the runtime status: the system git on PATH. The
- * version-control feature replaces it with dugite's choice (embedded or system).
+ * What the runtime status says about git before (or without) the version-control feature, which
+ * replaces this default with the git it located and ran (git only ever runs through git/core.ts):
+ * here the system git is found on PATH without being started, so its version is not known.
  */
-import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface GitBinaryInfo {
   available: boolean;
@@ -11,14 +13,11 @@ export interface GitBinaryInfo {
   path: string | null;
 }
 
-let cached: Promise<GitBinaryInfo> | undefined;
-
 export function probeSystemGit(): Promise<GitBinaryInfo> {
-  cached ??= new Promise((resolve) => {
-    execFile('git', ['--version'], { timeout: 5000 }, (error, stdout) => {
-      if (error) return resolve({ available: false, source: 'none', version: null, path: null });
-      resolve({ available: true, source: 'system', version: stdout.trim().replace(/^git version /, ''), path: 'git' });
-    });
-  });
-  return cached;
+  const name = process.platform === 'win32' ? 'git.exe' : 'git';
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = dir ? join(dir, name) : '';
+    if (candidate && existsSync(candidate)) return Promise.resolve({ available: true, source: 'system', version: null, path: candidate });
+  }
+  return Promise.resolve({ available: false, source: 'none', version: null, path: null });
 }
