@@ -8,7 +8,7 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
 import { ApiError } from '../contract/errors.js';
@@ -112,30 +112,48 @@ async function readChange(root: string, dir: string, id: string, archived: boole
   return { id, title: proposal ? proposalTitle(proposal) : null, path: path.slice(root.length + 1), tasks, delta_specs: deltaSpecs, problems, archived_at: date };
 }
 
-let cliCache: Promise<OpenSpecState['cli']> | undefined;
-const cliByRoot = new Map<string, Promise<OpenSpecState['cli']>>();
+let ownCli: Promise<OpenSpecState['cli']> | undefined;
+const trustedCliByRoot = new Map<string, Promise<OpenSpecState['cli']>>();
 
 async function executable(p: string): Promise<boolean> {
   return access(p, constants.X_OK).then(() => true, () => false);
 }
 
-/** The openspec CLI: the workspace's node_modules/.bin, the runtime's own, then PATH. */
-export function detectCli(workspaceRoot: string): Promise<OpenSpecState['cli']> {
-  let hit = cliByRoot.get(workspaceRoot);
+/**
+ * The openspec CLI for a workspace. An untrusted workspace never has anything looked up inside it:
+ * only the runtime's own install and absolute PATH folders outside the workspace. A trusted
+ * workspace's own pinned copy (node_modules/.bin) is preferred when it has one.
+ */
+export function detectCli(workspace: { root_dir: string; trusted: boolean }): Promise<OpenSpecState['cli']> {
+  if (!workspace.trusted) return runtimeCli(workspace.root_dir);
+  const root = workspace.root_dir;
+  let hit = trustedCliByRoot.get(root);
   if (!hit) {
     hit = (async () => {
-      const candidates = [join(workspaceRoot, 'node_modules', '.bin', 'openspec')];
-      for (const p of candidates) if (await executable(p)) return { available: true, path: p, version: await version(p) };
-      cliCache ??= (async () => {
-        const list = [...ownInstalls(), join(process.cwd(), 'node_modules', '.bin', 'openspec'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'openspec'))];
-        for (const p of list) if (await executable(p)) return { available: true, path: p, version: await version(p) };
-        return { available: false, path: null, version: null };
-      })();
-      return cliCache;
+      const own = join(root, 'node_modules', '.bin', 'openspec');
+      if (await executable(own)) return { available: true, path: own, version: await version(own) };
+      return runtimeCli(root);
     })();
-    cliByRoot.set(workspaceRoot, hit);
+    trustedCliByRoot.set(root, hit);
   }
   return hit;
+}
+
+/** The runtime's own openspec (its dependency), else the first on PATH that is not inside `workspaceRoot`. */
+async function runtimeCli(workspaceRoot: string): Promise<OpenSpecState['cli']> {
+  ownCli ??= (async () => {
+    for (const p of ownInstalls()) if (await executable(p)) return { available: true, path: p, version: await version(p) };
+    return null;
+  })().then((found) => found ?? { available: false, path: null, version: null });
+  const own = await ownCli;
+  if (own.available) return own;
+  const inside = (p: string) => p === workspaceRoot || p.startsWith(workspaceRoot.endsWith(sep) ? workspaceRoot : workspaceRoot + sep);
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!isAbsolute(dir) || inside(resolve(dir))) continue;
+    const p = join(dir, 'openspec');
+    if (await executable(p)) return { available: true, path: p, version: await version(p) };
+  }
+  return own;
 }
 
 /** The node_modules/.bin folders above the runtime's own code (its installed dependency). */
@@ -159,7 +177,7 @@ const PROMPTS = {
 export async function readOpenSpec(workspace: Workspace): Promise<OpenSpecState> {
   const root = join(workspace.root_dir, 'openspec');
   const exists = (await dirs(workspace.root_dir)).includes('openspec');
-  const cli = await detectCli(workspace.root_dir);
+  const cli = await detectCli(workspace);
   const specs: OpenSpecState['specs'] = [];
   const changes: Change[] = [];
   const archived: Change[] = [];

@@ -1,6 +1,7 @@
 /**
  * Settings routes: GET|PUT /api/v1/settings, /settings/hooks, /settings/mcp for a workspace
- * (?workspace_id=, default workspace otherwise) or the user level (?scope=user).
+ * (?workspace_id=, default workspace otherwise) or the user level (?scope=user). Writes at the
+ * workspace level need a trusted workspace (403 workspace_untrusted).
  */
 import { settingsApi } from '../contract/agents.js';
 import type { RuntimeContext } from '../feature.js';
@@ -8,6 +9,8 @@ import { bind, type RouteBinding } from '../http/bind.js';
 import { mcpPath, readMcp, readSettings, settingsPath, writeMcp, writeSettings, type SettingsScope } from './service.js';
 
 export function settingsRoutes(ctx: RuntimeContext): RouteBinding[] {
+  // Every workspace-level write configures commands (hooks, MCP servers, apiKeyHelper, statusLine…)
+  // that run when a session starts there: only a trusted workspace takes them.
   const target = async (query: { workspace_id?: string; scope?: SettingsScope }, needTrust = false) => {
     const scope: SettingsScope = query.scope ?? 'workspace';
     if (scope === 'user') return { scope, root: null, workspace_id: null };
@@ -22,7 +25,7 @@ export function settingsRoutes(ctx: RuntimeContext): RouteBinding[] {
       return { scope: t.scope, path, workspace_id: t.workspace_id, settings: await readSettings(path) };
     }),
     bind(settingsApi.putSettings, async ({ query, body }) => {
-      const t = await target(query, !!body.hooks);
+      const t = await target(query, true);
       const path = settingsPath(t.scope, t.root);
       return { scope: t.scope, path, workspace_id: t.workspace_id, settings: await writeSettings(path, body) };
     }),
@@ -45,7 +48,7 @@ export function settingsRoutes(ctx: RuntimeContext): RouteBinding[] {
       return { scope: t.scope, path, workspace_id: t.workspace_id, mcp: (await readMcp(path)) as never };
     }),
     bind(settingsApi.putMcp, async ({ query, body }) => {
-      const t = await target(query);
+      const t = await target(query, true);
       const path = mcpPath(t.scope, t.root);
       await writeMcp(t.scope, path, body as never);
       return { scope: t.scope, path, workspace_id: t.workspace_id, mcp: body };
