@@ -119,6 +119,17 @@ export const ALWAYS_RESTRICTED: ReadonlyArray<[string, string]> = [
 
 /** Subcommands that take diff options: textconv and external diff drivers stay off. */
 const DIFF_COMMANDS = new Set(['diff', 'log', 'show']);
+/**
+ * remote.<name>.uploadpack/receivepack take the FIRST value when given twice, so a `-c` override
+ * cannot beat the repository's: these subcommands name git's own programs on the command line.
+ */
+const REMOTE_PROGRAM_ARGS: Record<string, string[]> = {
+  fetch: ['--upload-pack=git-upload-pack'],
+  pull: ['--upload-pack=git-upload-pack'],
+  'ls-remote': ['--upload-pack=git-upload-pack'],
+  clone: ['--upload-pack=git-upload-pack'],
+  push: ['--receive-pack=git-receive-pack'],
+};
 /** Subcommands that look into submodules unless told not to. */
 const SUBMODULE_AWARE = new Set(['status', 'diff']);
 
@@ -165,6 +176,7 @@ export function restrictedArgs(args: readonly string[], overrides: ReadonlyArray
     const extra: string[] = [];
     if (DIFF_COMMANDS.has(sub)) extra.push('--no-textconv', '--no-ext-diff');
     if (SUBMODULE_AWARE.has(sub)) extra.push('--ignore-submodules=all');
+    extra.push(...(REMOTE_PROGRAM_ARGS[sub] ?? []));
     call.splice(index + 1, 0, ...extra);
   }
   return [...pairs, ...call];
