@@ -14,6 +14,7 @@ import { features as defaultFeatures } from './features.js';
 import { createHttpApp } from './http/app.js';
 import type { RouteBinding } from './http/bind.js';
 import type { GuardConfig } from './http/guards.js';
+import { guardedListener, onClientError } from './http/safety.js';
 import type { Services } from './services.js';
 import { Store } from './store/db.js';
 import { lockDataDir, loadOrCreateToken, prepareDataDir, removeDiscovery, writeDiscovery } from './system/data-dir.js';
@@ -140,7 +141,10 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
   cleanups.push(() => clearInterval(statsTimer));
 
   const app = createHttpApp({ guard, bindings, rendererDir: options.rendererDir });
-  const server = createServer({ keepAliveTimeout: 65_000 }, app);
+  // One failing request ends that request only (see http/safety.ts); the WebSocket upgrade path
+  // guards itself the same way (WsHub.handleUpgrade never throws).
+  const server = createServer({ keepAliveTimeout: 65_000 }, guardedListener(app, ctx.log));
+  server.on('clientError', onClientError);
   server.on('upgrade', hub.handleUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -151,6 +155,8 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
     server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  // A server error after listening (rare: e.g. EMFILE on accept) is logged, not an uncaught throw.
+  server.on('error', (error) => ctx.log(`http server error: ${(error as Error)?.stack ?? String(error)}`));
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -138,6 +138,36 @@ describe('WS /api/v1/ws', () => {
     await expect(openWs(`${wsUrl}?access_token=wrong`)).rejects.toThrow('HTTP 401');
     await expect(openWs(`${wsUrl}?access_token=${rt.token}`, { origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
     await expect(openWs(rt.url.replace('http', 'ws') + `/api/v1/ws/nothing?access_token=${rt.token}`)).rejects.toThrow('HTTP 404');
+  });
+
+  it('refuses malformed or absurd upgrade paths and keeps serving', async () => {
+    const base = rt.url.replace('http', 'ws');
+    await expect(openWs(`${base}/api/v1/ws/agent-sessions/%E0%A4%A?access_token=${rt.token}`)).rejects.toThrow('HTTP 400');
+    await expect(openWs(`${base}/api/v1/ws/agent-sessions/a%00b?access_token=${rt.token}`)).rejects.toThrow('HTTP 400');
+    await expect(openWs(`${base}/api/v1/ws/agent-sessions/${'x'.repeat(10 * 1024)}?access_token=${rt.token}`)).rejects.toThrow('HTTP 414');
+    expect((await rt.json('/health')).status).toBe(200);
+    const { ws, next } = await openWs(`${wsUrl}?access_token=${rt.token}`);
+    await next((m) => m.type === 'server.connected');
+    ws.close();
+  });
+
+  it('a throwing WebSocket handler closes that socket only (1011)', async () => {
+    rt.ctx.hub.route('/api/v1/ws/test-throws', () => {
+      throw new Error('handler blew up');
+    });
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${rt.url.replace('http', 'ws')}/api/v1/ws/test-throws?access_token=${rt.token}`);
+        ws.on('close', (c) => resolve(c));
+        ws.on('error', reject);
+      });
+      expect(code).toBe(1011);
+      expect(write.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('handler blew up'))).toHaveLength(1);
+    } finally {
+      write.mockRestore();
+    }
+    expect((await rt.json('/health')).status).toBe(200);
   });
 
   it('streams system_stats to subscribers and workspace events by topic', async () => {

@@ -1,6 +1,7 @@
 /**
  * The files feature: workspace file routes (scoped, default-workspace and sandbox forms), search,
- * uploads, the per-workspace file watcher and event stream, templates, export and snapshots.
+ * uploads, the per-workspace file watcher and event stream, templates, export and snapshots, and
+ * the stale temp-file sweep (at start and hourly).
  * Exposes `ctx.services.files` (retainWatcher) to other features.
  */
 import type { RuntimeFeature } from '../feature.js';
@@ -9,6 +10,7 @@ import { CommandRunner } from './commands.js';
 import { filesRoutes } from './routes.js';
 import { sandboxRoutes } from './sandbox-routes.js';
 import { SearchService } from './search.js';
+import { TempSweeper } from './temp-sweep.js';
 import { FilesService } from './service.js';
 import { WatcherManager } from './watcher.js';
 import { Snapshots } from './snapshots.js';
@@ -44,6 +46,11 @@ export const filesFeature: RuntimeFeature = {
       // For tests and diagnostics: the live watcher of a workspace, if any.
       watcherFor: (id: string) => watchers.get(id),
     } as FilesServiceApi;
+    const sweeper = new TempSweeper(
+      () => workspaces.list().map((w) => w.root_dir),
+      ctx.log,
+      (path) => files.activeTemps.has(path),
+    );
     const versionControl = () => {
       const vc = ctx.services.versionControl;
       if (!vc) throw new ApiError(503, 'git_unavailable', 'Git is not available in this runtime: install git and restart it');
@@ -69,7 +76,9 @@ export const filesFeature: RuntimeFeature = {
         watchers.reconcile();
         await snapshots.dropWorkspace(id);
       },
+      started: () => sweeper.start(),
       stop: async () => {
+        await sweeper.stop();
         offDemand();
         offWorkspaces();
         await Promise.all([commands.stopAll(), watchers.stop()]);

@@ -12,18 +12,43 @@ import { formatIssues } from '../http/mount.js';
 
 const JSON_BODY_LIMIT = 64 * 1024 * 1024;
 
-async function readBounded(req: Request, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw new ApiError(413, 'body_too_large', `A JSON file write is limited to ${limit} bytes; send the bytes raw instead`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The whole body, up to `limit` bytes. Over the limit the rest is drained (not buffered) so the
+ * 413 still reaches the client; a client that disconnects first is a 400 request_aborted, and a
+ * stream error never escapes as an unhandled one.
+ */
+function readBounded(req: Request, limit: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error: Error | undefined, value?: Buffer) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      if (error) {
+        if (!req.destroyed) req.resume();
+        reject(error);
+      } else resolve(value!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        settle(new ApiError(413, 'body_too_large', `A JSON file write is limited to ${limit} bytes; send the bytes raw instead`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const aborted = () => settle(badRequest('request_aborted', 'The client aborted the request'));
+    req.on('data', onData);
+    req.once('end', () => settle(undefined, Buffer.concat(chunks)));
+    req.once('aborted', aborted);
+    req.on('error', aborted);
+    req.once('close', () => {
+      if (!req.complete) aborted();
+    });
+  });
 }
 
 export async function writeSource(req: Request, format: 'raw' | 'json' | undefined): Promise<{ source: Readable | Buffer; mkdir?: boolean }> {

@@ -50,6 +50,18 @@ export function isTempName(name: string): boolean {
   return name.includes(TEMP_MARK);
 }
 
+/** The exact shape of the temp files this runtime creates (see tempName); the sweep deletes only these. */
+export const TEMP_FILE_PATTERN = /^\.wr-tmp-[0-9a-f]{12}-/;
+
+/** The temp file name for a write of `target` (a base name): mark, 12 hex digits, the target name. */
+export function tempName(target: string): string {
+  return `${TEMP_MARK}${randomBytes(6).toString('hex')}-${target}`.slice(0, 250);
+}
+
+function aborted(): ApiError {
+  return badRequest('request_aborted', 'The upload was interrupted');
+}
+
 function statEtag(s: BigIntStats): string {
   return `"s-${s.ino.toString(36)}-${s.size.toString(36)}-${s.mtimeNs.toString(36)}-${s.ctimeNs.toString(36)}"`;
 }
@@ -90,6 +102,8 @@ async function lstatMany(dir: string, names: string[]): Promise<Array<Stats | un
 export class FilesService {
   private readonly etags = new Map<string, EtagCacheEntry>();
   private readonly lock = new KeyedLock();
+  /** Temp files of writes in progress (absolute paths); the stale-temp sweep leaves them alone. */
+  readonly activeTemps = new Set<string>();
 
   /** Serialise writes to one path so an If-Match check and its rename are one step. */
   private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -220,16 +234,19 @@ export class FilesService {
       } else if (!parentInfo.isDirectory()) {
         throw conflict('not_a_directory', `The parent of "${g.rel}" is a file`);
       }
-      const tmp = join(parent, `${TEMP_MARK}${randomBytes(6).toString('hex')}-${basename(g.real)}`.slice(0, 250));
+      if (!Buffer.isBuffer(source) && (source.destroyed || source.errored)) throw aborted();
+      const tmp = join(parent, tempName(basename(g.real)));
       const hash = createHash('sha1');
       const maxBytes = options.maxBytes ?? DEFAULT_MAX_WRITE_BYTES;
       let size = 0;
+      this.activeTemps.add(tmp);
+      const out = createWriteStream(tmp, { flags: 'wx' });
       try {
         if (Buffer.isBuffer(source)) {
           if (source.length > maxBytes) throw new ApiError(413, 'file_too_large', `The file is larger than the ${maxBytes} byte limit`);
           hash.update(source);
           size = source.length;
-          await pipeline([source], createWriteStream(tmp, { flags: 'wx' }));
+          await pipeline([source], out);
         } else {
           const meter = new Transform({
             transform(chunk: Buffer, _enc, done) {
@@ -239,16 +256,26 @@ export class FilesService {
               done(null, chunk);
             },
           });
-          await pipeline(source, meter, createWriteStream(tmp, { flags: 'wx' }));
+          await pipeline(source, meter, out);
         }
         if (existing) await chmod(tmp, Number(existing.mode) & 0o7777);
         await rename(tmp, g.real);
       } catch (error) {
+        // The temp file goes at once: wait for the write stream to let go of it (its open may
+        // still be in flight when the source failed first), then unlink it.
+        if (!out.closed) {
+          await new Promise<void>((resolve) => {
+            out.once('close', () => resolve());
+            out.destroy();
+          });
+        }
         await unlink(tmp).catch(() => undefined);
         if (error instanceof ApiError) throw error;
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') throw badRequest('request_aborted', 'The upload was interrupted');
+        if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_DESTROYED') throw aborted();
         throw error;
+      } finally {
+        this.activeTemps.delete(tmp);
       }
       const after = await stat(g.real, { bigint: true });
       const etag = after.size > BigInt(HASH_LIMIT) ? statEtag(after) : hashEtag(hash.digest('base64url'));

@@ -3,9 +3,13 @@
  * the atomic writer (temp file + rename), so nothing is held whole in memory. Part file names may
  * carry sub-folders ("src/a.ts", as folder uploads send them) and go through the path guard like
  * any other path; a part over the size limit fails the upload with 413 and leaves no temp file.
+ * Any failure — a client that disconnects mid-body, a malformed body, a limit, a failed rename —
+ * destroys the file parts still being written, so each write unlinks its temp file at once, and
+ * the upload settles only after they have (no partial target is ever renamed into place).
  */
 import busboy from 'busboy';
 import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { FileInfo } from '../contract/files.js';
 import { normaliseRelative } from './path-guard.js';
@@ -37,13 +41,17 @@ export function uploadFiles(service: FilesService, root: string, req: Request, o
       return;
     }
     const writes: Array<Promise<FileInfo>> = [];
+    const active = new Set<Readable>();
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
-      req.resume();
-      reject(error);
+      // Parts still streaming end now with an error: their writes unlink their temp files.
+      for (const stream of active) stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      active.clear();
+      if (!req.destroyed) req.resume();
+      void Promise.allSettled(writes).then(() => reject(error));
     };
     parser.on('file', (_field, stream, info) => {
       if (failed) return void stream.resume();
@@ -59,11 +67,16 @@ export function uploadFiles(service: FilesService, root: string, req: Request, o
         stream.resume();
         return fail(error);
       }
+      active.add(stream);
       const write = service.write(root, rel, stream, { mkdir: true, maxBytes: options.maxFileBytes, overwrite: options.overwrite });
-      write.catch((error) => {
-        stream.resume();
-        fail(error);
-      });
+      write.then(
+        () => active.delete(stream),
+        (error: unknown) => {
+          active.delete(stream);
+          if (!stream.destroyed) stream.resume();
+          fail(error);
+        },
+      );
       writes.push(write);
     });
     parser.on('filesLimit', () => fail(new ApiError(413, 'too_many_files', `At most ${options.maxFiles ?? 1000} files per upload`)));
@@ -75,7 +88,12 @@ export function uploadFiles(service: FilesService, root: string, req: Request, o
         resolve(files);
       }, fail);
     });
-    req.on('aborted', () => fail(badRequest('request_aborted', 'The client aborted the upload')));
+    const abortedError = () => badRequest('request_aborted', 'The client aborted the upload');
+    req.on('aborted', () => fail(abortedError()));
+    req.on('error', () => fail(abortedError()));
+    req.on('close', () => {
+      if (!req.complete) fail(abortedError());
+    });
     req.pipe(parser);
   });
 }

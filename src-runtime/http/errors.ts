@@ -37,13 +37,19 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (apiError.status >= 500) {
     // Expected upstream failures (git missing, a remote refusing) get one line; bugs get their stack.
     const what = error instanceof ApiError ? `${error.code}: ${error.message}` : ((error as Error)?.stack ?? String(error));
-    process.stderr.write(`[runtime] ${req.method} ${req.originalUrl.split('?')[0]} → ${apiError.status} ${what}\n`);
+    process.stderr.write(`[runtime] ${req.method} ${(req.originalUrl ?? req.url ?? '/').split('?')[0]!.slice(0, 200)} → ${apiError.status} ${what}\n`);
   }
-  if (res.headersSent) {
+  // Once the response has started the only honest end is a cut connection; and rendering the
+  // error must never itself throw out of the handler.
+  if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
   }
-  res.status(apiError.status).json(apiError.toBody());
+  try {
+    res.status(apiError.status).json(apiError.toBody());
+  } catch {
+    res.destroy();
+  }
 };
 
 export const apiNotFound: RequestHandler = (req, _res, next) => {
