@@ -110,9 +110,9 @@ function TrustDialog({ open, workspace, onAnswered }: { open: boolean; workspace
           Open in restricted mode
         </button>
         {parent && (
-          <button type="button" className="button trust-parent" disabled={pending} onClick={() => trustParent(parent)} aria-describedby="trust-parent-path">
+          <button type="button" className="button trust-parent" disabled={pending} onClick={() => trustParent(parent)}>
             Trust the parent folder
-            <span id="trust-parent-path" className="trust-parent-path">
+            <span className="trust-parent-path">
               {parent}
             </span>
           </button>
