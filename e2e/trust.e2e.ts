@@ -100,4 +100,8 @@ it('trusting the parent folder trusts the next repo in it without asking', async
   expect(await app.restrictedBanner().count()).toBe(0);
   expect(await workspaceAt(second)).toMatchObject({ trusted: true, trusted_by_folder: parent });
   await screenshot(browser.page, 'trust-parent-trusted');
+
+  // The folder is listed in the runtime settings, where it can be taken back.
+  await app.goTo('Settings');
+  await expect.poll(() => browser.page.getByLabel('Trusted folders').inputValue()).toBe(parent);
 });
