@@ -99,7 +99,7 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
 
   if (options.workspace) {
     const { workspace } = await workspaces.create({ root_dir: options.workspace, trusted: true, make_default: true });
-    if (!workspace.trusted) await workspaces.patch(workspace.id, { trusted: true });
+    if (!workspaces.ownTrust(workspace.id)) await workspaces.patch(workspace.id, { trusted: true });
   }
 
   const instances: Array<[string, FeatureInstance]> = [];

@@ -1,6 +1,6 @@
 /**
  * Page object for the window shell: signing in with the token hand-over, the workspace controls,
- * the activity bar and the status bar.
+ * the trust prompt and restricted-mode banner, the activity bar and the status bar.
  */
 import type { Page } from 'playwright-core';
 
@@ -30,6 +30,23 @@ export class AppPage {
     await dialog.getByLabel('Folder path').fill(path);
     await dialog.getByRole('button', { name: 'Open', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
+  }
+
+  /** The question an untrusted workspace asks when it is first opened. */
+  trustPrompt() {
+    return this.page.getByRole('dialog', { name: 'Trust the authors of this folder?' });
+  }
+
+  async answerTrustPrompt(choice: 'Trust' | 'Open in restricted mode' | 'Trust the parent folder'): Promise<void> {
+    const dialog = this.trustPrompt();
+    // The parent-folder button's name ends with the folder's path.
+    const name = choice === 'Trust the parent folder' ? /^Trust the parent folder/ : choice;
+    await dialog.getByRole('button', { name, exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
+
+  restrictedBanner() {
+    return this.page.getByRole('status').filter({ hasText: 'Restricted mode' });
   }
 
   statusBar() {

@@ -33,9 +33,9 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
-/** A git repo with a few files, one commit, and whatever extra files a test wants. */
-export async function makeRepo(files: Record<string, string> = {}): Promise<string> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'wr-e2e-repo-')));
+/** A git repo with a few files, one commit, and whatever extra files a test wants (in `parent`, or a new temp folder). */
+export async function makeRepo(files: Record<string, string> = {}, options: { parent?: string } = {}): Promise<string> {
+  const dir = await realpath(await mkdtemp(join(options.parent ?? tmpdir(), 'wr-e2e-repo-')));
   const all: Record<string, string> = {
     'README.md': '# Demo project\n\nUsed by the browser tests.\n',
     'src/index.js': "export function hello(name) {\n  return `hello ${name}`;\n}\n",

@@ -6,6 +6,7 @@ import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useAppState, VIEWS, type View } from './app-state.js';
 import { StatusBar } from '../features/system/status-bar.js';
 import { useCurrentWorkspace, Welcome, WorkspaceSwitcher } from '../features/workspaces/workspace-switcher.js';
+import { RestrictedBanner, TrustPromptProvider } from '../features/workspaces/trust-prompt.js';
 import { Spinner, ErrorState } from '../ui/states.js';
 import { viewRegistry } from './views.js';
 
@@ -49,28 +50,31 @@ export function Layout() {
 
   const StatusLeft = viewRegistry.statusLeft;
   return (
-    <div className="app">
-      <header className="topbar">
-        <span className="brand">Workspace Runtime</span>
-        <WorkspaceSwitcher />
-        <span className="spacer" />
-      </header>
-      <div className="body">
-        <nav className="activity" aria-label="Views">
-          {VIEWS.map((v) => (
-            <button key={v} type="button" aria-current={v === view ? 'page' : undefined} onClick={() => setView(v)} title={`${LABELS[v].label} (Alt+${LABELS[v].key})`}>
-              <span className="glyph" aria-hidden="true">
-                {LABELS[v].glyph}
-              </span>
-              {LABELS[v].label}
-            </button>
-          ))}
-        </nav>
-        <main className="main" aria-label={LABELS[view].label}>
-          <Suspense fallback={<Spinner />}>{body}</Suspense>
-        </main>
+    <TrustPromptProvider workspace={workspace}>
+      <div className="app">
+        <header className="topbar">
+          <span className="brand">Workspace Runtime</span>
+          <WorkspaceSwitcher />
+          <span className="spacer" />
+        </header>
+        <div className="body">
+          <nav className="activity" aria-label="Views">
+            {VIEWS.map((v) => (
+              <button key={v} type="button" aria-current={v === view ? 'page' : undefined} onClick={() => setView(v)} title={`${LABELS[v].label} (Alt+${LABELS[v].key})`}>
+                <span className="glyph" aria-hidden="true">
+                  {LABELS[v].glyph}
+                </span>
+                {LABELS[v].label}
+              </button>
+            ))}
+          </nav>
+          <main className="main" aria-label={LABELS[view].label}>
+            {workspace && !workspace.trusted && <RestrictedBanner />}
+            <Suspense fallback={<Spinner />}>{body}</Suspense>
+          </main>
+        </div>
+        <StatusBar left={workspace ? <StatusLeft workspace={workspace} /> : null} />
       </div>
-      <StatusBar left={workspace ? <StatusLeft workspace={workspace} /> : null} />
-    </div>
+    </TrustPromptProvider>
   );
 }

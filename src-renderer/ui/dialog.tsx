@@ -4,7 +4,22 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
-export function Dialog({ open, title, onClose, children, wide }: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  wide,
+  describedBy,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+  /** Id of the element whose text describes the dialog (read after the title). */
+  describedBy?: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -18,6 +33,8 @@ export function Dialog({ open, title, onClose, children, wide }: { open: boolean
       ref={ref}
       className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-labelledby={titleId}
+      aria-describedby={describedBy}
+      aria-modal="true"
       onClose={onClose}
       onCancel={(e) => {
         e.preventDefault();

@@ -55,6 +55,13 @@ export const modelProviderSchema = z
   })
   .strict();
 
+// POSIX absolute, or a Windows drive/UNC path: the runtime may serve either kind of client.
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.includes('\0'), { message: 'must not contain a NUL byte' })
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), { message: 'must be an absolute path' });
+
 export const runtimeConfigSchema = z
   .object({
     default_agent: z.string().min(1).nullable(),
@@ -66,6 +73,11 @@ export const runtimeConfigSchema = z
     allowed_hosts: z.array(z.string().min(1)).describe('Extra Host header names accepted besides loopback'),
     watcher_ignore: z.array(z.string().min(1)).describe('Folder names the file watcher prunes besides .git and node_modules'),
     permission_timeout_s: z.number().int().min(1).max(86400),
+    trusted_folders: z
+      .array(absolutePath)
+      .describe(
+        'Folders whose workspaces are all trusted: a workspace whose root is one of them or inside one is trusted without its own flag. Absolute paths; stored as real paths (symlinks resolved)',
+      ),
   })
   .strict()
   .meta({ id: 'RuntimeConfig' });
@@ -82,6 +94,7 @@ export const defaultRuntimeConfig: RuntimeConfig = {
   allowed_hosts: [],
   watcher_ignore: ['dist', 'build', '.next', '.venv', '__pycache__', 'target'],
   permission_timeout_s: 600,
+  trusted_folders: [],
 };
 
 const configOut = z.object({ config: runtimeConfigSchema });

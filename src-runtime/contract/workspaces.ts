@@ -15,7 +15,15 @@ export const workspaceSchema = z
     add_dirs: z.array(z.string()).describe('Extra folders the workspace agents may use'),
     default_agent: z.string().nullable(),
     sandbox_ref: z.string().nullable(),
-    trusted: z.boolean().describe('Whether the workspace own commands (apps, scripts, agents, hooks) may run'),
+    trusted: z
+      .boolean()
+      .describe(
+        'Whether the workspace own commands (apps, scripts, agents, git hooks and filters, MCP servers) may run: its own trust flag, or its root is inside one of the runtime config trusted_folders',
+      ),
+    trusted_by_folder: z
+      .string()
+      .nullable()
+      .describe('The trusted folder (runtime config trusted_folders) containing the root, or null; such a workspace is trusted whatever its own flag'),
     is_default: z.boolean(),
     created_at: timestamp,
     updated_at: timestamp,

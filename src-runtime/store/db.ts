@@ -14,7 +14,8 @@ import type { Workspace } from '../contract/workspaces.js';
 
 export const SCHEMA_VERSION = 2;
 
-export type StoredWorkspace = Omit<Workspace, 'is_default'>;
+/** `trusted` is the workspace's own flag; the view adds what the runtime config makes of it. */
+export type StoredWorkspace = Omit<Workspace, 'is_default' | 'trusted_by_folder'>;
 
 export interface DbData {
   schema_version: number;

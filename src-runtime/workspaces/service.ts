@@ -2,10 +2,14 @@
  * Workspaces: registering folders (by id or path), the default workspace, trust, and resolving a
  * path to the workspace that contains it. Folders are stored by real path so a symlinked and a
  * direct path name the same workspace. Unregistering never touches the folder.
+ *
+ * Trust is the workspace's own flag OR a trusted folder (runtime config `trusted_folders`) that
+ * contains its root; the view's `trusted` is that effective value, so every gate that reads a
+ * Workspace (requireTrusted, restricted git) honours both.
  */
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { basename, dirname, isAbsolute, sep } from 'node:path';
+import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { ApiError, badRequest, forbidden, notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
@@ -54,6 +58,28 @@ export async function checkFolder(path: string, field: string): Promise<string> 
   return realpath(path);
 }
 
+/** Whether `path` is `folder` or inside it; the prefix must end at a separator ("/a/b" is not in "/a/bc"). */
+export function isInsideFolder(path: string, folder: string): boolean {
+  if (path === folder) return true;
+  const prefix = folder.endsWith(sep) || folder.endsWith('/') ? folder : folder + sep;
+  return path.startsWith(prefix);
+}
+
+/** The deepest trusted folder containing `root` (both real paths), or null. */
+export function trustedFolderOf(root: string, trustedFolders: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const folder of trustedFolders) {
+    if (isInsideFolder(root, folder) && (best === null || folder.length > best.length)) best = folder;
+  }
+  return best;
+}
+
+/** Real paths for the configured trusted folders (a folder that does not exist yet keeps its normalised path). */
+export async function resolveTrustedFolders(folders: readonly string[]): Promise<string[]> {
+  const resolved = await Promise.all(folders.map((f) => realpath(f).catch(() => resolve(f))));
+  return [...new Set(resolved)];
+}
+
 export class WorkspaceService {
   constructor(
     private readonly store: Store,
@@ -61,7 +87,25 @@ export class WorkspaceService {
   ) {}
 
   private view(w: StoredWorkspace): Workspace {
-    return { ...w, is_default: this.store.data.config.default_workspace_id === w.id };
+    const byFolder = trustedFolderOf(w.root_dir, this.store.data.config.trusted_folders ?? []);
+    return { ...w, trusted: w.trusted || byFolder !== null, trusted_by_folder: byFolder, is_default: this.store.data.config.default_workspace_id === w.id };
+  }
+
+  /** Effective trust of every workspace, to compare before and after a change to trusted_folders. */
+  trustSnapshot(): Map<string, boolean> {
+    return new Map(this.list().map((w) => [w.id, w.trusted]));
+  }
+
+  /** Tell clients about every workspace whose effective trust differs from `before`. */
+  announceTrustChanges(before: Map<string, boolean>): void {
+    for (const w of this.list()) {
+      if (before.get(w.id) !== w.trusted) this.bus.publish('global', 'workspace_changed', { workspace_id: w.id, change: 'updated' });
+    }
+  }
+
+  /** The workspace's own trust flag, ignoring trusted folders. */
+  ownTrust(id: string): boolean {
+    return this.store.data.workspaces.find((w) => w.id === id)?.trusted ?? false;
   }
 
   list(): Workspace[] {

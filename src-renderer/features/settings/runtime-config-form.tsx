@@ -1,5 +1,6 @@
 /**
- * The runtime configuration as a form (default agent, model, providers, ports, hosts, watcher),
+ * The runtime configuration as a form (default agent, model, providers, ports, hosts, watcher,
+ * trusted folders),
  * validated with the contract's own schema before PUT, with the resulting JSON visible.
  */
 import { useQuery } from '@tanstack/react-query';
@@ -11,6 +12,12 @@ import { useToasts } from '../../ui/toasts.js';
 import { runtimeConfigQuery, useSaveRuntimeConfig } from '../system/queries.js';
 
 type Provider = RuntimeConfig['providers'][number];
+
+const linesToList = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 export function RuntimeConfigForm() {
   const query = useQuery(runtimeConfigQuery());
@@ -35,6 +42,10 @@ function ConfigEditor({ initial }: { initial: RuntimeConfig }) {
       }),
     );
   const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
+  // The text as typed (blank lines included) while it still says what the draft holds; after a save
+  // or a revert the draft wins.
+  const [trustedText, setTrustedText] = useState('');
+  const shownTrusted = JSON.stringify(linesToList(trustedText)) === JSON.stringify(draft.trusted_folders) ? trustedText : draft.trusted_folders.join('\n');
 
   const submit = () => {
     const result = validate(runtimeConfigSchema, draft);
@@ -99,6 +110,23 @@ function ConfigEditor({ initial }: { initial: RuntimeConfig }) {
         </Field>
         <Field id="cfg-ignore" label="Watcher ignores" hint="Folder names the file watcher skips, comma-separated" error={errors.watcher_ignore}>
           <input id="cfg-ignore" className="input" value={listToText(draft.watcher_ignore)} onChange={(e) => set('watcher_ignore', textToList(e.target.value))} />
+        </Field>
+        <Field
+          id="cfg-trusted"
+          label="Trusted folders"
+          hint="Absolute paths, one per line: every workspace inside one is trusted (its apps, scripts, agents and hooks may run)"
+          error={errors.trusted_folders ?? Object.entries(errors).find(([k]) => k.startsWith('trusted_folders.'))?.[1]}
+        >
+          <textarea
+            id="cfg-trusted"
+            className="textarea"
+            rows={3}
+            value={shownTrusted}
+            onChange={(e) => {
+              setTrustedText(e.target.value);
+              set('trusted_folders', linesToList(e.target.value));
+            }}
+          />
         </Field>
         <Field id="cfg-perm" label="Permission timeout (seconds)" error={errors.permission_timeout_s}>
           <input id="cfg-perm" className="input" type="number" value={draft.permission_timeout_s} onChange={(e) => set('permission_timeout_s', Number(e.target.value))} />

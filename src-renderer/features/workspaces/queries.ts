@@ -4,7 +4,7 @@
  */
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { workspacesApi } from '../../../src-runtime/contract/workspaces.js';
-import { systemFoldersApi } from '../../../src-runtime/contract/runtime.js';
+import { runtimeApi, systemFoldersApi } from '../../../src-runtime/contract/runtime.js';
 import { api } from '../../api/client.js';
 import type { EventHandlers } from '../../api/event-socket.js';
 
@@ -41,6 +41,23 @@ export function useSetTrusted() {
   return useMutation({
     mutationFn: ({ id, trusted }: { id: string; trusted: boolean }) => api().call(workspacesApi.patch, { params: { id }, body: { trusted } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: workspaceKeys.all }),
+  });
+}
+
+/** Add a folder to the runtime config's trusted_folders: every workspace inside it becomes trusted. */
+export function useTrustFolder() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (folder: string) => {
+      // Read the current list fresh so a change made elsewhere since is not lost.
+      const { config } = await api().call(runtimeApi.getConfig, {});
+      const trusted_folders = config.trusted_folders.includes(folder) ? config.trusted_folders : [...config.trusted_folders, folder];
+      return api().call(runtimeApi.patchConfig, { body: { trusted_folders } });
+    },
+    onSuccess: (data) => {
+      qc.setQueryData(['system', 'config'], data);
+      return qc.invalidateQueries({ queryKey: workspaceKeys.all });
+    },
   });
 }
 

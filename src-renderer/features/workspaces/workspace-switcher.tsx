@@ -1,15 +1,16 @@
 /**
  * The top bar's workspace controls: the recent workspaces to switch between, Open Folder (native
- * dialog in the desktop app, the folder browser otherwise) and the trust toggle.
+ * dialog in the desktop app, the folder browser otherwise) and the trust toggle (trusting goes
+ * through the trust prompt; a workspace trusted through a trusted folder cannot be untrusted here).
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { recentWorkspaceIds, useAppState } from '../../app/app-state.js';
 import { nativeFolderPicker } from '../../api/connection.js';
-import { ConfirmDialog } from '../../ui/dialog.js';
 import { useToasts } from '../../ui/toasts.js';
 import { OpenWorkspaceDialog } from './open-workspace-dialog.js';
 import { useOpenWorkspace, useSetTrusted, workspaceListQuery } from './queries.js';
+import { useTrustPrompt } from './trust-prompt.js';
 
 export function useCurrentWorkspace() {
   const { workspaceId } = useAppState();
@@ -22,7 +23,7 @@ export function WorkspaceSwitcher() {
   const { workspaceId, openWorkspace } = useAppState();
   const { workspace, list } = useCurrentWorkspace();
   const [dialogOpen, setDialogOpen] = useState(false);
-  const [confirmTrust, setConfirmTrust] = useState(false);
+  const trustPrompt = useTrustPrompt();
   const setTrusted = useSetTrusted();
   const resolve = useOpenWorkspace();
   const toasts = useToasts();
@@ -81,34 +82,24 @@ export function WorkspaceSwitcher() {
           type="button"
           className={workspace.trusted ? 'button' : 'button button-danger'}
           aria-pressed={workspace.trusted}
-          title={workspace.trusted ? 'Apps, scripts, agents and hooks may run in this workspace' : 'Files and git work; apps, scripts, agents and hooks need trust'}
-          onClick={() => (workspace.trusted ? setTrusted.mutate({ id: workspace.id, trusted: false }) : setConfirmTrust(true))}
+          disabled={workspace.trusted_by_folder !== null}
+          title={
+            workspace.trusted_by_folder !== null
+              ? `Trusted because it is inside the trusted folder ${workspace.trusted_by_folder} (runtime settings)`
+              : workspace.trusted
+                ? 'Apps, scripts, agents and hooks may run in this workspace'
+                : 'Files and git work; apps, scripts, agents and hooks need trust'
+          }
+          onClick={() =>
+            workspace.trusted
+              ? setTrusted.mutate({ id: workspace.id, trusted: false }, { onError: (e) => toasts.error('Could not untrust the workspace', e) })
+              : trustPrompt.ask()
+          }
         >
-          {workspace.trusted ? '✓ Trusted' : 'Untrusted — trust…'}
+          {workspace.trusted ? (workspace.trusted_by_folder !== null ? '✓ Trusted (folder)' : '✓ Trusted') : 'Untrusted — trust…'}
         </button>
       )}
       <OpenWorkspaceDialog open={dialogOpen} onClose={() => setDialogOpen(false)} onOpened={openWorkspace} />
-      {workspace && (
-        <ConfirmDialog
-          open={confirmTrust}
-          title="Trust this workspace?"
-          message={
-            <p>
-              Trusting <strong>{workspace.name}</strong> lets its own commands run on this machine: apps and scripts from its
-              manifest, agent sessions and hooks. Only trust folders whose contents you know.
-            </p>
-          }
-          confirmLabel="Trust workspace"
-          onCancel={() => setConfirmTrust(false)}
-          onConfirm={() => {
-            setConfirmTrust(false);
-            setTrusted.mutate(
-              { id: workspace.id, trusted: true },
-              { onSuccess: () => toasts.show('success', `${workspace.name} is trusted`), onError: (e) => toasts.error('Could not trust the workspace', e) },
-            );
-          }}
-        />
-      )}
     </>
   );
 }
