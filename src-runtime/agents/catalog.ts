@@ -50,20 +50,23 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** node_modules/.bin folders above this module and the working directory (the bundled claude CLI). */
+/**
+ * node_modules/.bin folders above this module (the bundled claude CLI). Never the working
+ * directory: `serve` started inside a folder must not pick up (and probe) that folder's binaries.
+ */
 function localBinDirs(): string[] {
   const dirs = new Set<string>();
   for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
     dirs.add(join(d, 'node_modules', '.bin'));
     if (dirname(d) === d) break;
   }
-  dirs.add(join(process.cwd(), 'node_modules', '.bin'));
   return [...dirs];
 }
 
 export async function findExecutable(bin: string, extraDirs: string[] = []): Promise<string | null> {
   if (isAbsolute(bin)) return (await isExecutable(bin)) ? bin : null;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...extraDirs];
+  // Relative PATH entries would resolve against whatever folder the process sits in: skipped.
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)), ...extraDirs];
   for (const dir of dirs) {
     const candidate = join(dir, bin);
     if (await isExecutable(candidate)) return candidate;

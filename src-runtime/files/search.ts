@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, open, readdir } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import fuzzysort from 'fuzzysort';
 import { badRequest } from '../contract/errors.js';
@@ -34,7 +34,8 @@ let rgPathCache: Promise<string | null> | undefined;
 export function findRipgrep(): Promise<string | null> {
   return (rgPathCache ??= (async () => {
     for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      if (!dir) continue;
+      // A relative PATH entry would resolve inside the searched workspace (rg runs there).
+      if (!isAbsolute(dir)) continue;
       const candidate = join(dir, 'rg');
       try {
         await access(candidate, constants.X_OK);
