@@ -3,6 +3,7 @@
  * localStorage) and the visible view (kept in the URL hash so reload and back work).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { readStoredStrings } from '../ui/stored-list.js';
 
 export type View = 'files' | 'git' | 'agents' | 'apps' | 'settings';
 export const VIEWS: View[] = ['files', 'git', 'agents', 'apps', 'settings'];
@@ -10,12 +11,7 @@ export const VIEWS: View[] = ['files', 'git', 'agents', 'apps', 'settings'];
 const RECENT_KEY = 'workspace-runtime.recent-workspaces';
 
 export function recentWorkspaceIds(): string[] {
-  try {
-    const list = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]') as unknown;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
+  return readStoredStrings(RECENT_KEY);
 }
 
 function rememberWorkspace(id: string): void {

@@ -5,9 +5,8 @@
  * `node_modules` unless `include_ignored`.
  */
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, open, readdir } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import fuzzysort from 'fuzzysort';
 import { badRequest } from '../contract/errors.js';
@@ -15,6 +14,7 @@ import type { SearchBody, SearchMatch } from '../contract/files.js';
 import { GitIgnoreFilter } from './ignore-filter.js';
 import { guardPath } from './path-guard.js';
 import { isTempName } from './service.js';
+import { findOnPath } from '../platform/find-on-path.js';
 
 export const SEARCH_LIMITS = {
   maxFiles: 200_000,
@@ -32,20 +32,7 @@ export interface SearchResult {
 let rgPathCache: Promise<string | null> | undefined;
 
 export function findRipgrep(): Promise<string | null> {
-  return (rgPathCache ??= (async () => {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      // A relative PATH entry would resolve inside the searched workspace (rg runs there).
-      if (!isAbsolute(dir)) continue;
-      const candidate = join(dir, 'rg');
-      try {
-        await access(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-    return null;
-  })());
+  return (rgPathCache ??= Promise.resolve(findOnPath('rg')));
 }
 
 function escapeRegExp(text: string): string {

@@ -13,10 +13,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { exec, resolveEmbeddedGitDir, resolveGitBinary, spawn } from 'dugite';
 import type { GitBinaryInfo } from '../system/git-info.js';
+import { findOnPath } from '../platform/find-on-path.js';
 import { classifyGitOutput, filesFromGitMessage, GitError, messageFor } from './errors.js';
 import { parseProgressLine, type GitProgress } from './progress.js';
 import { RestrictedConfigCache, restrictedArgs } from './restricted-config.js';
@@ -38,15 +39,6 @@ export interface RunResult {
 }
 
 const ZERO = new Set([0]);
-
-function which(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, process.platform === 'win32' ? `${name}.exe` : name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
-}
 
 function execText(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string | null> {
   return new Promise((resolve) => {
@@ -80,7 +72,7 @@ export async function locateGit(options: LocateOptions = {}): Promise<Git | null
       // Unsupported platform for the embedded git: fall through to the system one.
     }
   }
-  const found = explicit ?? which('git');
+  const found = explicit ?? findOnPath('git');
   if (!found || !existsSync(found)) return null;
   const binary = realpathSync(found);
   const [version, execPath] = await Promise.all([execText(binary, ['--version']), execText(binary, ['--exec-path'])]);

@@ -8,11 +8,12 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, isAbsolute, join, resolve, sep } from 'node:path';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
 import { ApiError } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
+import { isInsideFolder } from '../workspaces/service.js';
 import type { WorkspaceAction } from '../services.js';
 
 type Change = OpenSpecState['changes'][number];
@@ -147,9 +148,8 @@ async function runtimeCli(workspaceRoot: string): Promise<OpenSpecState['cli']> 
   })().then((found) => found ?? { available: false, path: null, version: null });
   const own = await ownCli;
   if (own.available) return own;
-  const inside = (p: string) => p === workspaceRoot || p.startsWith(workspaceRoot.endsWith(sep) ? workspaceRoot : workspaceRoot + sep);
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!isAbsolute(dir) || inside(resolve(dir))) continue;
+    if (!isAbsolute(dir) || isInsideFolder(resolve(dir), workspaceRoot)) continue;
     const p = join(dir, 'openspec');
     if (await executable(p)) return { available: true, path: p, version: await version(p) };
   }

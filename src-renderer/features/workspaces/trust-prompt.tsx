@@ -7,19 +7,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Workspace } from '../../../src-runtime/contract/workspaces.js';
 import { Dialog } from '../../ui/dialog.js';
+import { readStoredStrings } from '../../ui/stored-list.js';
 import { useToasts } from '../../ui/toasts.js';
 import { useSetTrusted, useTrustFolder } from './queries.js';
 
 const ANSWERED_KEY = 'workspace-runtime.trust-answered';
 
-function answeredIds(): string[] {
-  try {
-    const list = JSON.parse(localStorage.getItem(ANSWERED_KEY) ?? '[]') as unknown;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+const answeredIds = () => readStoredStrings(ANSWERED_KEY);
 
 function rememberAnswer(id: string): void {
   const ids = answeredIds();
