@@ -48,6 +48,10 @@ it('asks before trusting a repo; restricted mode still shows files, changes and 
   await expect.poll(() => prompt.locator('button:focus').textContent()).toBe('Trust');
   await prompt.getByText(dirname(repo), { exact: true }).waitFor();
   await screenshot(browser.page, 'trust-prompt');
+  // The same prompt and banner in the dark theme.
+  await browser.page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(browser.page, 'trust-prompt-dark');
+  await browser.page.emulateMedia({ colorScheme: 'light' });
 
   await app.answerTrustPrompt('Open in restricted mode');
   expect((await workspaceAt(repo))?.trusted).toBe(false);

@@ -3,7 +3,7 @@
  * path field with a server-side folder browser (GET /api/v1/system/folders).
  */
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Dialog } from '../../ui/dialog.js';
 import { ErrorState, Spinner } from '../../ui/states.js';
 import { useToasts } from '../../ui/toasts.js';
@@ -13,12 +13,20 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
   const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
   const [hidden, setHidden] = useState(false);
   const [typed, setTyped] = useState('');
+  // A listing that arrives after the user started typing (or while the field has focus) must not
+  // overwrite what they typed.
+  const userTyped = useRef(false);
+  const pathInput = useRef<HTMLInputElement>(null);
+  const browse = (path: string | undefined) => {
+    userTyped.current = false;
+    setBrowsePath(path);
+  };
   const folders = useQuery({ ...foldersQuery(browsePath, hidden), enabled: open });
   const openWorkspace = useOpenWorkspace();
   const toasts = useToasts();
 
   useEffect(() => {
-    if (folders.data) setTyped(folders.data.listing.path);
+    if (folders.data && !userTyped.current && document.activeElement !== pathInput.current) setTyped(folders.data.listing.path);
   }, [folders.data]);
 
   const submit = (path: string) => {
@@ -46,14 +54,18 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
         </label>
         <input
           id="open-path"
+          ref={pathInput}
           className="input mono"
           style={{ flex: 1 }}
           value={typed}
           placeholder="/path/to/project"
-          onChange={(e) => setTyped(e.target.value)}
+          onChange={(e) => {
+            userTyped.current = true;
+            setTyped(e.target.value);
+          }}
           aria-describedby="open-path-hint"
         />
-        <button type="button" className="button" onClick={() => setBrowsePath(typed.trim() || undefined)}>
+        <button type="button" className="button" onClick={() => browse(typed.trim() || undefined)}>
           Go
         </button>
         <button type="submit" className="button button-primary" disabled={!typed.trim() || openWorkspace.isPending}>
@@ -65,10 +77,10 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
       </p>
       {openWorkspace.error && <p className="invalid" role="alert">{openWorkspace.error.message}</p>}
       <div className="row" style={{ marginTop: 8 }}>
-        <button type="button" className="button button-small" disabled={!listing?.parent} onClick={() => setBrowsePath(listing?.parent ?? undefined)} aria-label="Parent folder">
+        <button type="button" className="button button-small" disabled={!listing?.parent} onClick={() => browse(listing?.parent ?? undefined)} aria-label="Parent folder">
           ↑ Up
         </button>
-        <button type="button" className="button button-small" onClick={() => setBrowsePath(listing?.home)}>
+        <button type="button" className="button button-small" onClick={() => browse(listing?.home)}>
           Home
         </button>
         <span className="mono muted" style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis' }}>
@@ -80,11 +92,11 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
       </div>
       <div className="folder-list" aria-label="Folders" role="list">
         {folders.isPending && <Spinner label="Listing folders" />}
-        {folders.error && <ErrorState error={folders.error} title="Cannot list this folder" onRetry={() => setBrowsePath(listing?.home)} />}
+        {folders.error && <ErrorState error={folders.error} title="Cannot list this folder" onRetry={() => browse(listing?.home)} />}
         {listing && listing.folders.length === 0 && <p className="muted" style={{ padding: 10 }}>No sub-folders here.</p>}
         {listing?.folders.map((f) => (
           <div key={f.path} role="listitem" className="list-item">
-            <button type="button" className="list-item" style={{ padding: 0 }} onClick={() => setBrowsePath(f.path)} onDoubleClick={() => submit(f.path)} aria-label={`Browse ${f.name}`}>
+            <button type="button" className="list-item" style={{ padding: 0 }} onClick={() => browse(f.path)} onDoubleClick={() => submit(f.path)} aria-label={`Browse ${f.name}`}>
               <span aria-hidden="true">▸</span>
               <span className="grow">{f.name}</span>
             </button>
