@@ -185,6 +185,7 @@ function runMain(): void {
 
   async function showRuntimeError(error: unknown): Promise<void> {
     if (quitting) return;
+    if (error instanceof RuntimeStartError && error.code === 'store_unreadable') return showStoreError(error);
     const detail = [
       (error as Error).message,
       error instanceof RuntimeStartError && error.stderrTail ? `\n${error.stderrTail.split('\n').slice(-12).join('\n')}` : '',
@@ -203,10 +204,25 @@ function runMain(): void {
     else app.quit();
   }
 
-  async function startRuntime(): Promise<void> {
+  /** db.json is unreadable: say so and offer Recover (start from db.json.prev, keeping the bad file). */
+  async function showStoreError(error: RuntimeStartError): Promise<void> {
+    const { response } = await dialog.showMessageBox({
+      type: 'error',
+      title: APP_NAME,
+      message: 'The workspace runtime cannot read its store.',
+      detail: `${error.message}\n\nLog: ${join(app.getPath('logs'), 'runtime.log')}`,
+      buttons: ['Recover', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+    });
+    if (response === 0) await startRuntime({ recoverStore: true });
+    else app.quit();
+  }
+
+  async function startRuntime(options: { recoverStore?: boolean } = {}): Promise<void> {
     if (!host) return;
     try {
-      const connection = host.state === 'idle' ? await host.start() : await host.restart();
+      const connection = host.state === 'idle' && !options.recoverStore ? await host.start() : await host.restart(options);
       openWindow(connection);
     } catch (error) {
       await showRuntimeError(error);

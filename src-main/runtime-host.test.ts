@@ -142,6 +142,20 @@ describe('RuntimeHost with the real runtime entry', () => {
 });
 
 describe('RuntimeHost with stand-in entries', () => {
+  it('reports an unreadable store as store_unreadable (no restarts) and starts with --recover-store on restart({recoverStore})', async () => {
+    const dataDir = await tempDir();
+    await writeFile(join(dataDir, 'db.json'), '[]');
+    const host = makeHost({ dataDir });
+    const error = await host.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RuntimeStartError);
+    expect(error).toMatchObject({ code: 'store_unreadable', store: { code: 'store_unreadable', file: join(dataDir, 'db.json'), backup: null, hint: 'serve --recover-store' } });
+    expect((error as Error).message).toContain('Recover starts with an empty store');
+    expect(host.state).toBe('failed');
+    const connection = await host.restart({ recoverStore: true });
+    expect(await health(connection.url)).toBe(200);
+    expect(existsSync(join(dataDir, 'db.json'))).toBe(true);
+  });
+
   it('times out and kills a runtime that never becomes ready', async () => {
     const dir = await tempDir();
     const entry = join(dir, 'never-ready.mjs');

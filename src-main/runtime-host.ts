@@ -5,7 +5,7 @@
  * runs under Electron (utilityProcess.fork) and under plain Node in tests (child_process.fork).
  */
 import { EventEmitter } from 'node:events';
-import type { ParentCommand, ReadyMessage, RuntimeMessage } from '../src-runtime/contract/runtime-process.js';
+import { STORE_UNREADABLE_EXIT_CODE, type ParentCommand, type ReadyMessage, type RuntimeMessage, type StoreErrorMessage } from '../src-runtime/contract/runtime-process.js';
 import type { RuntimeConnection } from '../src-runtime/contract/desktop-bridge.js';
 
 export interface ForkOptions {
@@ -54,6 +54,8 @@ export class RuntimeStartError extends Error {
     readonly code: 'ready_timeout' | 'exited_before_ready' | 'start_failed' | 'stopped' | string,
     message: string,
     readonly stderrTail = '',
+    /** Set when the runtime refused to start because db.json is unreadable (code `store_unreadable`). */
+    readonly store?: StoreErrorMessage,
   ) {
     super(message);
     this.name = 'RuntimeStartError';
@@ -84,6 +86,7 @@ interface Attempt {
   exitCode?: number | null;
   stopped: boolean;
   stderr: string[];
+  store?: StoreErrorMessage;
 }
 
 const STDERR_TAIL_LINES = 40;
@@ -100,6 +103,7 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
   private everReady = false;
   private currentState: RuntimeHostState = 'idle';
   private lastError: RuntimeStartError | undefined;
+  private recoverNext = false;
 
   constructor(options: RuntimeHostOptions) {
     super();
@@ -158,15 +162,19 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
   }
 
   /** After `gave-up` or a failed start: try again now, with a fresh failure count. */
-  async restart(): Promise<RuntimeConnection> {
+  async restart(options: { recoverStore?: boolean } = {}): Promise<RuntimeConnection> {
     clearTimeout(this.restartTimer);
     this.currentState = 'failed';
+    this.recoverNext = options.recoverStore ?? false;
     return this.start();
   }
 
   private launch(): Promise<RuntimeConnection> {
     this.currentState = 'starting';
     const args = ['serve', '--port', String(this.lastPort), '--data-dir', this.options.dataDir];
+    // "Recover" in the store error dialog: this one attempt starts from db.json.prev.
+    if (this.recoverNext) args.push('--recover-store');
+    this.recoverNext = false;
     const child = this.options.fork(this.options.entry, args, { serviceName: this.options.serviceName, env: this.options.env });
     let resolveExit!: (code: number | null) => void;
     const attempt: Attempt = { child, exited: new Promise((r) => (resolveExit = r)), stopped: false, stderr: [] };
@@ -186,7 +194,7 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
       };
       const fail = (code: string, message: string) =>
         settle(() => {
-          const error = new RuntimeStartError(code, message, attempt.stderr.join('\n'));
+          const error = new RuntimeStartError(attempt.store ? 'store_unreadable' : code, attempt.store ? storeMessage(attempt.store) : message, attempt.stderr.join('\n'), attempt.store);
           reject(error);
         });
       const timer = setTimeout(() => {
@@ -210,6 +218,9 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
             this.lastPort = 0;
           }
           fail('start_failed', `${message.error} (${message.code})`);
+        } else if (message?.type === 'error' && message.code === 'store_unreadable') {
+          attempt.store = message;
+          fail('store_unreadable', storeMessage(message));
         } else if (message?.type === 'stopped') {
           attempt.stopped = true;
         }
@@ -248,6 +259,14 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
     if (this.currentState === 'stopping' || this.currentState === 'stopped') return;
     const wasRunning = this.currentState === 'running';
     if (!wasRunning && !this.everReady) return; // first start: the start() promise reports the failure
+    if (attempt.store || code === STORE_UNREADABLE_EXIT_CODE) {
+      // Restarting cannot help: the store stays unreadable until the user recovers it.
+      this.currentState = 'failed';
+      const error = new RuntimeStartError('store_unreadable', attempt.store ? storeMessage(attempt.store) : 'the runtime store is unreadable', attempt.stderr.join('\n'), attempt.store);
+      this.lastError = error;
+      this.emit('gave-up', error);
+      return;
+    }
     this.failures += 1;
     const reason = wasRunning ? `exited with code ${code}` : 'failed to start';
     if (this.failures > this.options.maxRestarts) {
@@ -308,4 +327,10 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
     this.currentState = 'stopped';
     return { graceful, confirmed: attempt.stopped, exitCode };
   }
+}
+
+function storeMessage(store: StoreErrorMessage): string {
+  return store.backup
+    ? `The runtime's store ${store.file} is unreadable. Recover starts from the last good copy (${store.backup}); the unreadable file is kept.`
+    : `The runtime's store ${store.file} is unreadable and there is no usable backup. Recover starts with an empty store; the unreadable file is kept.`;
 }

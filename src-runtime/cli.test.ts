@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -101,6 +101,46 @@ describe('workspace-runtime serve (child process)', () => {
     } finally {
       child.kill('SIGTERM');
       await exited(child);
+    }
+  });
+
+  it('refuses to start on an unreadable db.json (exit 78, one JSON line on stderr and the parent channel) and recovers with --recover-store', async () => {
+    const dataDir = await makeTempDir();
+    const root = await makeTempDir();
+    // A good start leaves db.json with the workspace; a second write makes db.json.prev hold it too.
+    const good = spawnRuntime(['--data-dir', dataDir, '--workspace', root]);
+    const { url } = await good.ready;
+    const { token } = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    expect((await fetch(`${url}/api/v1/runtime/config`, { method: 'PATCH', headers, body: JSON.stringify({ model: 'kept-model' }) })).status).toBe(200);
+    good.child.kill('SIGTERM');
+    expect(await exited(good.child)).toBe(0);
+
+    await writeFile(join(dataDir, 'db.json'), '{"schema_version": 2, "workspaces": [');
+    const refused = fork(ENTRY, ['serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const messages: any[] = [];
+    refused.on('message', (m) => messages.push(m));
+    let err = '';
+    refused.stderr!.on('data', (d) => (err += d));
+    expect(await exited(refused)).toBe(78);
+    const line = JSON.parse(err.trim().split('\n').at(-1)!);
+    const expected = { type: 'error', code: 'store_unreadable', file: join(dataDir, 'db.json'), backup: join(dataDir, 'db.json.prev'), hint: 'serve --recover-store' };
+    expect(line).toMatchObject(expected);
+    expect(messages).toEqual([expected]);
+    expect(await readFile(join(dataDir, 'db.json'), 'utf8')).toBe('{"schema_version": 2, "workspaces": ['); // never replaced
+
+    const recovered = spawnRuntime(['--data-dir', dataDir, '--recover-store']);
+    try {
+      const { url: url2 } = await recovered.ready;
+      const list = (await (await fetch(`${url2}/api/v1/workspaces`, { headers })).json()) as any;
+      expect(list.workspaces.map((w: { root_dir: string }) => w.root_dir)).toContain(root);
+      expect(recovered.stderr()).toContain('db.json.corrupt-');
+      const names = await readdir(dataDir);
+      const corrupt = names.find((n) => n.startsWith('db.json.corrupt-'))!;
+      expect(await readFile(join(dataDir, corrupt), 'utf8')).toBe('{"schema_version": 2, "workspaces": [');
+    } finally {
+      recovered.child.kill('SIGTERM');
+      await exited(recovered.child);
     }
   });
 

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { detectParentChannel, type ParentChannel } from './parent-channel.js';
-import type { RuntimeMessage } from './contract/runtime-process.js';
+import { STORE_UNREADABLE_EXIT_CODE, type RuntimeMessage, type StoreErrorMessage } from './contract/runtime-process.js';
+import { StoreUnreadableError } from './store/db.js';
 import { DataDirLockedError, defaultDataDir, readDiscovery } from './system/data-dir.js';
 import { startRuntime, StartError, type RunningRuntime } from './runtime.js';
 import { VERSION } from './version.js';
@@ -27,6 +28,8 @@ Options for serve:
   --workspace PATH  Register PATH as a trusted workspace and make it the default
   --token T         Use this bearer token instead of the generated one (env WORKSPACE_RUNTIME_TOKEN)
   --renderer-dir D  Serve this renderer build at / (default: the bundled one)
+  --recover-store   db.json is unreadable: keep it aside (db.json.corrupt-*) and start from
+                    db.json.prev, or from an empty store when the backup is unusable too
 
 Options for status:
   --data-dir DIR
@@ -54,6 +57,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       workspace: { type: 'string' },
       token: { type: 'string' },
       'renderer-dir': { type: 'string' },
+      'recover-store': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,6 +75,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     workspace: values.workspace ? resolve(values.workspace) : undefined,
     token,
     rendererDir: values['renderer-dir'] ? resolve(values['renderer-dir']) : defaultRendererDir(),
+    recoverStore: values['recover-store'] ?? false,
   };
 }
 
@@ -91,6 +96,12 @@ async function serve(argv: string[]): Promise<void> {
   try {
     runtime = await startRuntime(options);
   } catch (error) {
+    if (error instanceof StoreUnreadableError) {
+      const message: StoreErrorMessage = { type: 'error', code: 'store_unreadable', file: error.file, backup: error.backup, hint: 'serve --recover-store' };
+      post(message);
+      process.stderr.write(`${JSON.stringify({ ...message, message: error.message })}\n`);
+      process.exit(STORE_UNREADABLE_EXIT_CODE);
+    }
     const code = error instanceof DataDirLockedError ? 'data_dir_locked' : error instanceof StartError ? error.code : 'start_failed';
     post({ type: 'start_failed', error: (error as Error).message, code });
     fail((error as Error).message, 1);

@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   token?: string;
   workspace?: string;
   rendererDir?: string;
+  /** db.json is unreadable: keep it aside and start from db.json.prev (or empty). */
+  recoverStore?: boolean;
   /** Shorter timers for tests (heartbeats, stats interval). */
   fastTimers?: boolean;
 }

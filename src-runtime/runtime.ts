@@ -61,7 +61,7 @@ export async function startRuntime(options: RuntimeOptions, featureList: Runtime
 
 async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[], cleanups: Array<() => Promise<void> | void>): Promise<RunningRuntime> {
   const token = await loadOrCreateToken(options.dataDir, options.token);
-  const store = await Store.open(options.dataDir);
+  const store = await Store.open(options.dataDir, { recover: options.recoverStore });
   cleanups.push(() => store.close());
   if (options.fastTimers) setDefaultHeartbeatMs(500);
 

@@ -337,6 +337,7 @@ export class AgentService {
       () => this.pump(session.id),
       () => undefined,
     );
+    await this.ctx.store.flush(); // acknowledged means on disk
     return this.view(session);
   }
 
@@ -354,6 +355,7 @@ export class AgentService {
     }
     await this.stopHarness(id);
     this.setState(s, 'stopped', { stop_reason: 'deleted', stop_detail: 'Stopped with DELETE; the transcript is kept' });
+    await this.ctx.store.flush();
     return this.view(s);
   }
 
@@ -482,6 +484,7 @@ export class AgentService {
     this.emit(s.id, run.id, 'run_status', { status: 'queued', prompt: content });
     if (interrupt && live.activeRunId) await this.cancel(live.activeRunId);
     void this.pump(s.id);
+    await this.ctx.store.flush(); // acknowledged means on disk
     return this.viewRun(run);
   }
 
@@ -607,6 +610,7 @@ export class AgentService {
     if (isFinal(run.status)) throw conflict('run_finished', `Run ${run.id} already ended (${run.status})`);
     if (run.status === 'queued') {
       this.finishRun(s, run, 'cancelled', 'cancelled');
+      await this.ctx.store.flush();
       return this.viewRun(run);
     }
     run.status = 'cancelled';
@@ -623,6 +627,7 @@ export class AgentService {
     this.publishStatus(s, run);
     await harness?.cancel();
     await Promise.race([wait, new Promise((r) => setTimeout(r, 8000))]);
+    await this.ctx.store.flush();
     return this.viewRun(run);
   }
 
@@ -645,12 +650,14 @@ export class AgentService {
       this.emit(s.id, run.id, 'run_status', { status: 'completed', stop_reason: 'steered', steered_into: live.activeRunId });
       this.emit(s.id, live.activeRunId, 'user', { content: run.prompt, steered_from: run.id });
       this.ctx.store.touch();
+      await this.ctx.store.flush();
       return { run: this.viewRun(run), steered: true };
     }
     const first = this.queued(s.id)[0];
     if (first && first.id !== run.id) run.queue_pos = first.queue_pos - 1;
     this.ctx.store.touch();
     this.emit(s.id, run.id, 'run_status', { status: 'queued', promoted: true });
+    await this.ctx.store.flush();
     return { run: this.viewRun(run), steered: false };
   }
 

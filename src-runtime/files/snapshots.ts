@@ -148,6 +148,7 @@ export class Snapshots {
     const snapshot: StoredSnapshot = { id, workspace_id: workspaceId, label, kind, file_count: fileCount, created_at: new Date().toISOString(), commit };
     this.section().snapshots.push(snapshot);
     this.store.touch();
+    await this.store.flush(); // acknowledged means listed after a crash
     const { commit: _c, ...view } = snapshot;
     return view;
   }
@@ -210,6 +211,7 @@ export class Snapshots {
       const section = this.section();
       section.snapshots = section.snapshots.filter((s) => !(s.id === id && s.workspace_id === workspaceId));
       this.store.touch();
+      await this.store.flush();
     });
   }
 

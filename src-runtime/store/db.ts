@@ -2,13 +2,16 @@
  * The only lowdb importer: durable runtime metadata in `<data dir>/db.json` with a schema version
  * and migrations. Mutations apply synchronously to the in-memory document (so concurrent requests
  * never lose an update) and writes are coalesced: at most one write in flight, and one more queued
- * for everything changed meanwhile. lowdb writes a temp file and renames it, so a runtime killed
- * mid-write leaves the previous or the next complete document, never a torn one.
+ * for everything changed meanwhile; `commit`/`flush` resolve once the change is fsynced. The file
+ * is replaced atomically and the previous good one kept as `db.json.prev` (durable-json-file.ts).
+ * An unreadable or wrong-shaped db.json is never silently replaced: opening throws
+ * StoreUnreadableError, and only `recover: true` (serve --recover-store) starts from the backup,
+ * keeping the bad file aside.
  */
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { join } from 'node:path';
-import { readFile, rename } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { DurableJsonFile, readJsonObject, StoreFileError } from './durable-json-file.js';
 import { defaultRuntimeConfig, type RuntimeConfig } from '../contract/runtime.js';
 import type { Workspace } from '../contract/workspaces.js';
 
@@ -45,7 +48,37 @@ function emptyData(): DbData {
   return { schema_version: SCHEMA_VERSION, config: structuredClone(defaultRuntimeConfig), workspaces: [], sections: {} };
 }
 
+/** db.json (or its backup) cannot be used; the runtime refuses to start rather than lose it. */
+export class StoreUnreadableError extends Error {
+  readonly code = 'store_unreadable';
+  constructor(
+    readonly file: string,
+    /** The backup `serve --recover-store` would start from, or null when there is none usable. */
+    readonly backup: string | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreUnreadableError';
+  }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Throws a description of the first thing in a parsed document that is not the shape we store. */
+function checkShape(raw: Record<string, unknown>): void {
+  if (raw.schema_version !== undefined && typeof raw.schema_version !== 'number') throw new Error('schema_version is not a number');
+  if (raw.config !== undefined && !isPlainObject(raw.config)) throw new Error('config is not an object');
+  if (raw.sections !== undefined && !isPlainObject(raw.sections)) throw new Error('sections is not an object');
+  if (raw.workspaces !== undefined) {
+    if (!Array.isArray(raw.workspaces)) throw new Error('workspaces is not an array');
+    raw.workspaces.forEach((w, i) => {
+      if (!isPlainObject(w) || typeof w.id !== 'string' || typeof w.root_dir !== 'string') throw new Error(`workspaces[${i}] is not a workspace (needs string id and root_dir)`);
+    });
+  }
+}
+
 export function migrate(raw: Record<string, unknown>): DbData {
+  checkShape(raw);
   let version = typeof raw.schema_version === 'number' ? raw.schema_version : 1;
   if (version > SCHEMA_VERSION) {
     throw new Error(`db.json has schema version ${version}, newer than this runtime understands (${SCHEMA_VERSION}); upgrade the runtime`);
@@ -72,19 +105,12 @@ export class Store {
     readonly file: string,
   ) {}
 
-  static async open(dataDir: string): Promise<Store> {
+  static async open(dataDir: string, options: { recover?: boolean } = {}): Promise<Store> {
     const file = join(dataDir, 'db.json');
-    const db = new Low<DbData>(new JSONFile<DbData>(file), emptyData());
-    try {
-      await db.read();
-    } catch (error) {
-      // Unreadable JSON (written by something else, or a disk error): keep it aside, start fresh.
-      const aside = `${file}.corrupt-${Date.now()}`;
-      await rename(file, aside).catch(() => undefined);
-      process.stderr.write(`workspace-runtime: ${file} was unreadable (${(error as Error).message}); moved to ${aside}\n`);
-      db.data = emptyData();
-    }
-    db.data = migrate((db.data ?? emptyData()) as unknown as Record<string, unknown>);
+    const adapter = new DurableJsonFile<DbData>(file);
+    await sweepTempFiles(dataDir);
+    const data = await loadDocument(file, adapter.previousFile, options.recover ?? false);
+    const db = new Low<DbData>(adapter, data);
     const store = new Store(db, file);
     // Write at once: the file exists from the first start, and a migrated document is saved.
     store.touch();
@@ -158,6 +184,48 @@ export class Store {
     await this.flush();
     this.closed = true;
   }
+}
+
+/** Parse and migrate one candidate file; null when it does not exist. */
+async function tryLoad(file: string): Promise<DbData | null> {
+  const raw = await readJsonObject(file);
+  if (raw === null) return null;
+  try {
+    return migrate(raw);
+  } catch (error) {
+    throw new StoreFileError(file, `${file} cannot be used: ${(error as Error).message}`);
+  }
+}
+
+async function usable(file: string): Promise<boolean> {
+  try {
+    return (await tryLoad(file)) !== null;
+  } catch {
+    return false;
+  }
+}
+
+async function loadDocument(file: string, previous: string, recover: boolean): Promise<DbData> {
+  try {
+    return (await tryLoad(file)) ?? emptyData();
+  } catch (error) {
+    if (!(error instanceof StoreFileError)) throw error;
+    const backup = (await usable(previous)) ? previous : null;
+    if (!recover) throw new StoreUnreadableError(file, backup, error.message);
+    const aside = `${file}.corrupt-${Date.now()}`;
+    await rename(file, aside);
+    const restored = backup ? await tryLoad(backup) : null;
+    process.stderr.write(
+      `workspace-runtime: ${error.message}; kept it as ${aside} and started from ${restored ? backup : 'an empty store (the backup is missing or unreadable too)'}\n`,
+    );
+    return restored ?? emptyData();
+  }
+}
+
+/** Temp files a killed write left behind (`db.json.<pid>.<n>.tmp`, `db.json.prev.<pid>.tmp`). */
+async function sweepTempFiles(dataDir: string): Promise<void> {
+  const names = await readdir(dataDir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => /^db\.json(\.prev)?\.\d+(\.\d+)?\.tmp$/.test(n)).map((n) => unlink(join(dataDir, basename(n))).catch(() => undefined)));
 }
 
 /** For tests and diagnostics: parse the file as a fresh process would. */

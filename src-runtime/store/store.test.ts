@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Store, migrate, readStoreFile, SCHEMA_VERSION } from './db.js';
+import { Store, StoreUnreadableError, migrate, readStoreFile, SCHEMA_VERSION, type DbData } from './db.js';
 import { JsonlLog } from './jsonl-log.js';
 import { makeTempDir, startTestRuntime } from '../../test-support/runtime-harness.js';
 
@@ -39,12 +39,68 @@ describe('store', () => {
     expect(() => migrate({ schema_version: 99 })).toThrow(/newer/);
   });
 
-  it('moves an unreadable db.json aside instead of failing to start', async () => {
+  it('refuses to open an unreadable or wrong-shaped db.json and leaves it untouched', async () => {
+    for (const [content, why] of [
+      ['{"workspaces": [', /not valid JSON/],
+      ['null', /null/],
+      ['[]', /an array/],
+      ['{"workspaces": 5}', /workspaces is not an array/],
+      ['{"workspaces": [{"id": 1}]}', /workspaces\[0\]/],
+      ['{"config": "x"}', /config is not an object/],
+    ] as const) {
+      const dir = await makeTempDir();
+      await writeFile(join(dir, 'db.json'), content);
+      const error = await Store.open(dir).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StoreUnreadableError);
+      expect((error as StoreUnreadableError).message).toMatch(why);
+      expect((error as StoreUnreadableError).backup).toBeNull();
+      expect(await readFile(join(dir, 'db.json'), 'utf8')).toBe(content);
+      expect(await readdir(dir)).toEqual(['db.json']);
+    }
+  });
+
+  it('keeps the previous good document as db.json.prev and recovers from it on request, keeping the bad file', async () => {
     const dir = await makeTempDir();
-    await writeFile(join(dir, 'db.json'), '{"workspaces": [');
     const store = await Store.open(dir);
-    expect(store.data.workspaces).toEqual([]);
+    await store.commit((d) => d.config.allowed_hosts.push('first.example'));
+    await store.commit((d) => d.config.allowed_hosts.push('second.example'));
+    await store.close();
+    const prev = JSON.parse(await readFile(join(dir, 'db.json.prev'), 'utf8')) as DbData;
+    expect(prev.config.allowed_hosts).toEqual(['first.example']);
+
+    await writeFile(join(dir, 'db.json'), '{"trunc');
+    const refused = await Store.open(dir).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'store_unreadable', file: join(dir, 'db.json'), backup: join(dir, 'db.json.prev') });
+
+    const recovered = await Store.open(dir, { recover: true });
+    expect(recovered.data.config.allowed_hosts).toEqual(['first.example']);
+    await recovered.close();
+    const corrupt = (await readdir(dir)).filter((f) => f.startsWith('db.json.corrupt-'));
+    expect(corrupt).toHaveLength(1);
+    expect(await readFile(join(dir, corrupt[0]!), 'utf8')).toBe('{"trunc');
+    expect((await readStoreFile(dir)).config.allowed_hosts).toEqual(['first.example']);
+  });
+
+  it('recovers to an empty store when the backup is unusable too, still keeping both files', async () => {
+    const dir = await makeTempDir();
+    await writeFile(join(dir, 'db.json'), '[]');
+    await writeFile(join(dir, 'db.json.prev'), 'not json');
+    const recovered = await Store.open(dir, { recover: true });
+    expect(recovered.data.workspaces).toEqual([]);
+    await recovered.close();
+    expect(await readFile(join(dir, 'db.json.prev'), 'utf8')).toBe('not json');
     expect((await readdir(dir)).some((f) => f.startsWith('db.json.corrupt-'))).toBe(true);
+  });
+
+  it('sweeps temp files a killed write left behind', async () => {
+    const dir = await makeTempDir();
+    await writeFile(join(dir, 'db.json.4242.7.tmp'), '{"half');
+    await writeFile(join(dir, 'db.json.prev.4242.tmp'), '{}');
+    await (await Store.open(dir)).close();
+    expect((await readdir(dir)).sort()).toEqual(['db.json']);
   });
 
   it('never loses an update under concurrent requests', async () => {
