@@ -5,7 +5,7 @@
  * runs under Electron (utilityProcess.fork) and under plain Node in tests (child_process.fork).
  */
 import { EventEmitter } from 'node:events';
-import { STORE_UNREADABLE_EXIT_CODE, type ParentCommand, type ReadyMessage, type RuntimeMessage, type StoreErrorMessage } from '../src-runtime/contract/runtime-process.js';
+import type { ParentCommand, ReadyMessage, RuntimeMessage, StoreErrorMessage } from '../src-runtime/contract/runtime-process.js';
 import type { RuntimeConnection } from '../src-runtime/contract/desktop-bridge.js';
 
 export interface ForkOptions {
@@ -90,6 +90,8 @@ interface Attempt {
 }
 
 const STDERR_TAIL_LINES = 40;
+/** The runtime's exit code for a start refused on an unreadable store (contract/runtime-process.ts). */
+const STORE_UNREADABLE_EXIT_CODE = 78;
 
 export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
   private readonly options: Required<Omit<RuntimeHostOptions, 'env'>> & { env: Record<string, string | undefined> };

@@ -32,6 +32,7 @@ export type GitErrorKind =
   | 'index_locked'
   | 'unrelated_histories'
   | 'signing_failed'
+  | 'hook_failed'
   | 'timeout'
   | 'unknown';
 
@@ -39,7 +40,7 @@ export class GitError extends Error {
   constructor(
     readonly kind: GitErrorKind,
     message: string,
-    readonly info: { args?: string[]; exitCode?: number; stderr?: string; files?: string[] } = {},
+    readonly info: { args?: string[]; exitCode?: number; stderr?: string; files?: string[]; hook?: string } = {},
   ) {
     super(message);
     this.name = 'GitError';
@@ -211,6 +212,9 @@ export function toApiError(error: GitError): ApiError {
       return new ApiError(409, 'git_unrelated_histories', 'The branches have no common history', d);
     case 'signing_failed':
       return new ApiError(409, 'git_signing_failed', 'Git could not sign the commit (gpg/ssh signing failed)', d);
+    case 'hook_failed':
+      // The hook's own words are the point: all of its output (bounded), not git's first lines.
+      return new ApiError(409, 'git_hook_failed', error.message, { hook: error.info.hook ?? null, output: (error.info.stderr ?? '').trim().slice(-8000), ...(error.info.files?.length ? { files: error.info.files } : {}) });
     case 'timeout':
       return new ApiError(504, 'git_timeout', error.message, d);
     case 'unknown':

@@ -7,15 +7,39 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { ApiError } from '../contract/errors.js';
 import { isRawResponse, toExpressPath, type RouteDef } from '../contract/route.js';
+import { errorBodySchema } from '../contract/errors.js';
 import { isReply, type RouteBinding } from './bind.js';
 import { isLoopbackAddress, requestToken, tokensEqual, type GuardConfig } from './guards.js';
+import { deeperThan, findNulBytes, hasBody, isJsonContentType, MAX_JSON_DEPTH } from './request-input.js';
 
 const DEFAULT_JSON_LIMIT = 1024 * 1024;
 
-export function formatIssues(where: string, issues: z.core.$ZodIssue[]): { message: string; details: unknown } {
+/** Validation failures as `{message, details: [{path, message}]}`, paths like `body.cmd`. */
+export function formatIssues(where: string, issues: z.core.$ZodIssue[]): { message: string; details: Array<{ path: string; message: string }> } {
   const list = issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  return { message: list.map((i) => `${i.path}: ${i.message}`).join('; '), details: { issues: list } };
+  return { message: list.map((i) => `${i.path}: ${i.message}`).join('; '), details: list };
 }
+
+/** NUL bytes reach file systems and processes as truncation: refuse them in any input. */
+function refuseNulBytes(params: unknown, query: unknown, body: unknown): void {
+  const inPath = findNulBytes(params, 'path');
+  if (inPath.length) throw new ApiError(400, 'invalid_path', `Invalid path parameter: ${inPath.map((i) => `${i.path} ${i.message}`).join('; ')}`, inPath);
+  const issues = [...findNulBytes(query, 'query'), ...findNulBytes(body, 'body')];
+  if (issues.length) throw new ApiError(400, 'invalid_request', `Invalid request: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+}
+
+/** JSON routes take JSON: a body sent as anything else is refused before it is parsed. */
+const requireJsonBody: express.RequestHandler = (req, _res, next) => {
+  if (hasBody(req) && !isJsonContentType(req.headers['content-type'])) {
+    throw new ApiError(415, 'unsupported_media_type', `This route takes a JSON body: send it with "Content-Type: application/json" (got ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'no Content-Type'})`);
+  }
+  next();
+};
+
+const refuseDeepJson: express.RequestHandler = (req, _res, next) => {
+  if (deeperThan(req.body)) throw new ApiError(400, 'json_too_deep', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  next();
+};
 
 function validate<S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): unknown {
   if (!schema) return value;
@@ -23,6 +47,20 @@ function validate<S extends z.ZodType>(schema: S | undefined, value: unknown, wh
   if (result.success) return result.data;
   const { message, details } = formatIssues(where, result.error.issues);
   throw new ApiError(400, 'invalid_request', `Invalid ${where}: ${message}`, details);
+}
+
+/**
+ * Statuses mounting itself can answer for a route, whatever the route declares: 401 for token
+ * routes, 400 for bad params/query/body (NUL bytes, validation, invalid_json, json_too_deep), 413
+ * and 415 for JSON bodies. The OpenAPI document adds them to every operation.
+ */
+export function implicitResponses(def: RouteDef): Record<number, typeof errorBodySchema> {
+  const out: Record<number, typeof errorBodySchema> = {};
+  if (def.access === 'token' || def.access === 'token+loopback') out[401] = errorBodySchema;
+  if (def.access === 'loopback' || def.access === 'token+loopback') out[403] = errorBodySchema;
+  if (def.params || def.query || def.body) out[400] = errorBodySchema;
+  if (def.body) Object.assign(out, { 400: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema });
+  return out;
 }
 
 function successStatus(def: RouteDef): number {
@@ -67,11 +105,13 @@ export function mountRoutes(router: Router, bindings: RouteBinding[], guard: Gua
     });
     if (def.body) {
       const limit = def.maxBodyBytes ?? DEFAULT_JSON_LIMIT;
-      middlewares.push(express.json({ limit, strict: false, type: () => true }));
+      middlewares.push(requireJsonBody, express.json({ limit, strict: false, type: () => true }), refuseDeepJson);
     }
     const status = successStatus(def);
     router[def.method](path, ...middlewares, async (req: Request, res: Response) => {
-      const params = validate(def.params, normaliseParams(def, req.params as Record<string, unknown>), 'path');
+      const rawParams = normaliseParams(def, req.params as Record<string, unknown>);
+      refuseNulBytes(rawParams, req.query, def.body ? req.body : undefined);
+      const params = validate(def.params, rawParams, 'path');
       const query = validate(def.query, req.query, 'query');
       // No body at all is validated as {} so all-optional bodies may be omitted.
       const body = def.body ? validate(def.body, req.body ?? {}, 'body') : undefined;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isRawResponse, type RouteDef } from '../contract/route.js';
+import { implicitResponses } from './mount.js';
 import type { EventDef } from '../contract/events.js';
 
 type Json = Record<string, unknown>;
@@ -74,7 +75,7 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string; server
       parameters.push({ name, in: 'query', required, schema, ...(schema.description ? { description: schema.description } : {}) });
     }
     const responses: Json = {};
-    for (const [code, spec] of Object.entries(def.responses)) {
+    for (const [code, spec] of Object.entries({ ...implicitResponses(def), ...def.responses })) {
       const description = STATUS_TEXT[Number(code)] ?? 'Response';
       if (isRawResponse(spec)) {
         responses[code] = { description: spec.description, content: { [spec.contentType]: { schema: {} } } };

@@ -9,7 +9,8 @@
  */
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, parse, resolve, sep } from 'node:path';
 import { ApiError, badRequest, forbidden, notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
@@ -56,6 +57,26 @@ export async function checkFolder(path: string, field: string): Promise<string> 
     throw badRequest('folder_not_readable', `${field}: "${path}" is not readable by the runtime`);
   }
   return realpath(path);
+}
+
+/**
+ * An extra folder agents may use: an existing folder that is not `/`, the home folder or an
+ * ancestor of the runtime's data dir (which holds the token and every workspace's metadata).
+ */
+export async function checkAddDir(path: string, field: string, dataDir: string): Promise<string> {
+  let real: string;
+  try {
+    real = await checkFolder(path, field);
+  } catch (error) {
+    if (error instanceof ApiError) throw badRequest('invalid_add_dir', error.message);
+    throw error;
+  }
+  const home = await realpath(homedir()).catch(() => homedir());
+  const data = await realpath(dataDir).catch(() => dataDir);
+  if (real === parse(real).root) throw badRequest('invalid_add_dir', `${field}: "${path}" is the file system root; name a project folder instead`);
+  if (real === home) throw badRequest('invalid_add_dir', `${field}: "${path}" is the home folder; name a project folder instead`);
+  if (isInsideFolder(data, real)) throw badRequest('invalid_add_dir', `${field}: "${path}" contains the runtime's data dir (${data}), which agents must not reach`);
+  return real;
 }
 
 /** Whether `path` is `folder` or inside it; the prefix must end at a separator ("/a/b" is not in "/a/bc"). */
@@ -156,7 +177,7 @@ export class WorkspaceService {
       }
     }
     const root = await checkFolder(input.root_dir, 'root_dir');
-    const addDirs = await Promise.all((input.add_dirs ?? []).map((d, i) => checkFolder(d, `add_dirs[${i}]`)));
+    const addDirs = await Promise.all((input.add_dirs ?? []).map((d, i) => checkAddDir(d, `add_dirs[${i}]`, dirname(this.store.file))));
     const existing = this.store.data.workspaces.find((w) => w.root_dir === root);
     if (existing) {
       if (input.make_default) await this.store.commit((d) => (d.config.default_workspace_id = existing.id));
@@ -201,7 +222,7 @@ export class WorkspaceService {
 
   async patch(idOrPath: string, input: PatchWorkspaceInput): Promise<Workspace> {
     const current = await this.get(idOrPath);
-    const addDirs = input.add_dirs ? await Promise.all(input.add_dirs.map((d, i) => checkFolder(d, `add_dirs[${i}]`))) : undefined;
+    const addDirs = input.add_dirs ? await Promise.all(input.add_dirs.map((d, i) => checkAddDir(d, `add_dirs[${i}]`, dirname(this.store.file)))) : undefined;
     const updated = await this.store.commit((d) => {
       const w = d.workspaces.find((x) => x.id === current.id);
       if (!w) throw notFound('workspace_not_found', `No workspace with id "${current.id}"`);
