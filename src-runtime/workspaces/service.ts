@@ -9,11 +9,12 @@
  */
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { ApiError, badRequest, forbidden, notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
 import { newId } from '../ids.js';
+import { isInsideFolder } from '../platform/paths.js';
 import type { Store, StoredWorkspace } from '../store/db.js';
 
 export interface CreateWorkspaceInput {
@@ -58,13 +59,6 @@ export async function checkFolder(path: string, field: string): Promise<string> 
   return realpath(path);
 }
 
-/** Whether `path` is `folder` or inside it; the prefix must end at a separator ("/a/b" is not in "/a/bc"). */
-export function isInsideFolder(path: string, folder: string): boolean {
-  if (path === folder) return true;
-  const prefix = folder.endsWith(sep) || folder.endsWith('/') ? folder : folder + sep;
-  return path.startsWith(prefix);
-}
-
 /** The deepest trusted folder containing `root` (both real paths), or null. */
 export function trustedFolderOf(root: string, trustedFolders: readonly string[]): string | null {
   let best: string | null = null;
@@ -72,12 +66,6 @@ export function trustedFolderOf(root: string, trustedFolders: readonly string[])
     if (isInsideFolder(root, folder) && (best === null || folder.length > best.length)) best = folder;
   }
   return best;
-}
-
-/** Real paths for the configured trusted folders (a folder that does not exist yet keeps its normalised path). */
-export async function resolveTrustedFolders(folders: readonly string[]): Promise<string[]> {
-  const resolved = await Promise.all(folders.map((f) => realpath(f).catch(() => resolve(f))));
-  return [...new Set(resolved)];
 }
 
 export class WorkspaceService {
@@ -192,7 +180,7 @@ export class WorkspaceService {
       throw badRequest('folder_not_found', `path: "${path}" does not exist`);
     }
     const containing = this.store.data.workspaces
-      .filter((w) => real === w.root_dir || real.startsWith(w.root_dir.endsWith(sep) ? w.root_dir : w.root_dir + sep))
+      .filter((w) => isInsideFolder(real, w.root_dir))
       .sort((a, b) => b.root_dir.length - a.root_dir.length)[0];
     if (containing) return { workspace: this.view(containing), created: false };
     const folder = (await stat(real)).isDirectory() ? real : dirname(real);
