@@ -4,8 +4,42 @@
  * interfaces here are the only cross-feature contracts; each feature may widen its own.
  */
 import type { Workspace } from './contract/workspaces.js';
-import type { GitBinaryInfo } from './system/git-info.js';
-import type { WorkspaceService } from './workspaces/service.js';
+
+export interface CreateWorkspaceInput {
+  root_dir: string;
+  name?: string;
+  create?: boolean;
+  add_dirs?: string[];
+  default_agent?: string | null;
+  trusted?: boolean;
+  make_default?: boolean;
+}
+
+/** The workspaces feature (workspaces/service.ts) as the other features see it. */
+export interface WorkspacesServiceApi {
+  list(): Workspace[];
+  count(): number;
+  findById(id: string): Workspace | undefined;
+  /** `idOrPath` is an id (ws_…) or an absolute path; 404 workspace_not_found otherwise. */
+  get(idOrPath: string): Promise<Workspace>;
+  /** The workspace named by `?workspace_id=`, or the default workspace when it is absent. */
+  resolveOptional(idOrPath: string | undefined): Promise<Workspace>;
+  create(input: CreateWorkspaceInput): Promise<{ workspace: Workspace; created: boolean }>;
+  /** Throws 403 workspace_untrusted unless the workspace (or a trusted folder containing it) is trusted. */
+  requireTrusted(workspace: Workspace): void;
+  /** Effective trust of every workspace, to compare before and after a change to trusted_folders. */
+  trustSnapshot(): Map<string, boolean>;
+  /** Tell clients about every workspace whose effective trust differs from `before`. */
+  announceTrustChanges(before: Map<string, boolean>): void;
+}
+
+/** Which git the runtime uses (GET /api/v1/runtime/status `git`). */
+export interface GitBinaryInfo {
+  available: boolean;
+  source: 'embedded' | 'system' | 'none';
+  version: string | null;
+  path: string | null;
+}
 
 /** A named prompt template a workspace declares (app.runtime.yaml `actions:`, OpenSpec workflow). */
 export interface WorkspaceAction {
@@ -49,7 +83,7 @@ export interface GitProgressView {
 }
 
 export interface Services {
-  workspaces: WorkspaceService;
+  workspaces: WorkspacesServiceApi;
   /** Which git the runtime uses; the version-control feature replaces the default probe. */
   gitInfo: () => Promise<GitBinaryInfo>;
   files?: FilesServiceApi;

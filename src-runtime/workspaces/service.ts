@@ -15,17 +15,8 @@ import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
 import { newId } from '../ids.js';
 import { isInsideFolder } from '../platform/paths.js';
+import type { CreateWorkspaceInput, WorkspacesServiceApi } from '../services.js';
 import type { Store, StoredWorkspace } from '../store/db.js';
-
-export interface CreateWorkspaceInput {
-  root_dir: string;
-  name?: string;
-  create?: boolean;
-  add_dirs?: string[];
-  default_agent?: string | null;
-  trusted?: boolean;
-  make_default?: boolean;
-}
 
 export interface PatchWorkspaceInput {
   name?: string;
@@ -68,7 +59,7 @@ export function trustedFolderOf(root: string, trustedFolders: readonly string[])
   return best;
 }
 
-export class WorkspaceService {
+export class WorkspaceService implements WorkspacesServiceApi {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
