@@ -7,6 +7,7 @@ import type { RuntimeFeature } from './feature.js';
 import { filesFeature } from './files/feature.js';
 import { versionControlFeature } from './git/feature.js';
 import { appsFeature } from './apps/feature.js';
+import { settingsFeature } from './settings/feature.js';
 import { agentsFeature } from './agents/feature.js';
 
-export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature, agentsFeature];
+export const features: RuntimeFeature[] = [filesFeature, versionControlFeature, appsFeature, settingsFeature, agentsFeature];

@@ -75,6 +75,22 @@ export interface VersionControlServiceApi {
   runPrivate(args: string[], cwd: string, options: { env: Record<string, string>; stdin?: string }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
 }
 
+/** An MCP server an agent session gets (from the settings files, or the agent definition). */
+export interface McpServerSpec {
+  name: string;
+  transport: 'stdio' | 'http' | 'sse';
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SettingsServiceApi {
+  /** The MCP servers of the user's and the workspace's settings (the workspace wins by name). */
+  mcpServersFor(root: string): Promise<McpServerSpec[]>;
+}
+
 /** One parsed git progress line (phase "Receiving objects", percent, the raw text). */
 export interface GitProgressView {
   phase: string;
@@ -89,4 +105,5 @@ export interface Services {
   files?: FilesServiceApi;
   apps?: AppsServiceApi;
   versionControl?: VersionControlServiceApi;
+  settings?: SettingsServiceApi;
 }
