@@ -3,6 +3,7 @@
  * it lazily (at request time), so start order matters only for setup-time use. The small
  * interfaces here are the only cross-feature contracts; each feature may widen its own.
  */
+import type { Execution, Script } from './contract/apps.js';
 import type { Workspace } from './contract/workspaces.js';
 
 export interface CreateWorkspaceInput {
@@ -54,6 +55,27 @@ export interface AppsServiceApi {
   listActions(workspace: Workspace): Promise<WorkspaceAction[]>;
   /** Stop every app of a workspace (runtime shutdown, workspace removal). */
   stopWorkspaceApps(workspaceId: string): Promise<void>;
+  /** The `scripts:` the workspace's app.runtime.yaml files declare (first one wins by name), each with the folder it runs in. */
+  manifestScripts(root: string): Promise<Array<{ name: string; command: string; cwd: string }>>;
+}
+
+/**
+ * Process groups the runtime started, recorded in the store so that a runtime started after this
+ * one was killed ends them (the apps feature owns the records and reaps them at start-up).
+ */
+export interface ProcessGroupRecordsApi {
+  record(owner: string, pid: number): void;
+  drop(pid: number): void;
+}
+
+export interface ScriptsServiceApi {
+  /** Start an execution of `script` (trusted workspaces only); its output streams on `exec:<id>`. */
+  run(workspace: Workspace, script: Script, args: string[]): Promise<Execution>;
+}
+
+export interface OpenSpecServiceApi {
+  /** OpenSpec's workflow actions for the workspace's sessions (none without an openspec/ folder). */
+  sessionActions(workspace: Workspace): Promise<WorkspaceAction[]>;
 }
 
 export interface FilesServiceApi {
@@ -104,6 +126,9 @@ export interface Services {
   gitInfo: () => Promise<GitBinaryInfo>;
   files?: FilesServiceApi;
   apps?: AppsServiceApi;
+  processGroups?: ProcessGroupRecordsApi;
+  scripts?: ScriptsServiceApi;
+  openspec?: OpenSpecServiceApi;
   versionControl?: VersionControlServiceApi;
   settings?: SettingsServiceApi;
 }

@@ -320,6 +320,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     rt.ctx.services.apps = {
       listActions: async () => [{ name: 'review', description: 'Review changes', prompt: 'Review the uncommitted changes.', source: 'manifest' }],
       stopWorkspaceApps: async () => undefined,
+      manifestScripts: async () => [],
     };
     try {
       const missing = await rt.json(`/api/v1/sessions/${id}/actions/deploy`, { method: 'POST', json: {} });
