@@ -3,9 +3,44 @@
  * it lazily (at request time), so start order matters only for setup-time use. The small
  * interfaces here are the only cross-feature contracts; each feature may widen its own.
  */
+import type { Execution, Script } from './contract/apps.js';
 import type { Workspace } from './contract/workspaces.js';
-import type { GitBinaryInfo } from './system/git-info.js';
-import type { WorkspaceService } from './workspaces/service.js';
+
+export interface CreateWorkspaceInput {
+  root_dir: string;
+  name?: string;
+  create?: boolean;
+  add_dirs?: string[];
+  default_agent?: string | null;
+  trusted?: boolean;
+  make_default?: boolean;
+}
+
+/** The workspaces feature (workspaces/service.ts) as the other features see it. */
+export interface WorkspacesServiceApi {
+  list(): Workspace[];
+  count(): number;
+  findById(id: string): Workspace | undefined;
+  /** `idOrPath` is an id (ws_…) or an absolute path; 404 workspace_not_found otherwise. */
+  get(idOrPath: string): Promise<Workspace>;
+  /** The workspace named by `?workspace_id=`, or the default workspace when it is absent. */
+  resolveOptional(idOrPath: string | undefined): Promise<Workspace>;
+  create(input: CreateWorkspaceInput): Promise<{ workspace: Workspace; created: boolean }>;
+  /** Throws 403 workspace_untrusted unless the workspace (or a trusted folder containing it) is trusted. */
+  requireTrusted(workspace: Workspace): void;
+  /** Effective trust of every workspace, to compare before and after a change to trusted_folders. */
+  trustSnapshot(): Map<string, boolean>;
+  /** Tell clients about every workspace whose effective trust differs from `before`. */
+  announceTrustChanges(before: Map<string, boolean>): void;
+}
+
+/** Which git the runtime uses (GET /api/v1/runtime/status `git`). */
+export interface GitBinaryInfo {
+  available: boolean;
+  source: 'embedded' | 'system' | 'none';
+  version: string | null;
+  path: string | null;
+}
 
 /** A named prompt template a workspace declares (app.runtime.yaml `actions:`, OpenSpec workflow). */
 export interface WorkspaceAction {
@@ -20,6 +55,27 @@ export interface AppsServiceApi {
   listActions(workspace: Workspace): Promise<WorkspaceAction[]>;
   /** Stop every app of a workspace (runtime shutdown, workspace removal). */
   stopWorkspaceApps(workspaceId: string): Promise<void>;
+  /** The `scripts:` the workspace's app.runtime.yaml files declare (first one wins by name), each with the folder it runs in. */
+  manifestScripts(root: string): Promise<Array<{ name: string; command: string; cwd: string }>>;
+}
+
+/**
+ * Process groups the runtime started, recorded in the store so that a runtime started after this
+ * one was killed ends them (the apps feature owns the records and reaps them at start-up).
+ */
+export interface ProcessGroupRecordsApi {
+  record(owner: string, pid: number): void;
+  drop(pid: number): void;
+}
+
+export interface ScriptsServiceApi {
+  /** Start an execution of `script` (trusted workspaces only); its output streams on `exec:<id>`. */
+  run(workspace: Workspace, script: Script, args: string[]): Promise<Execution>;
+}
+
+export interface OpenSpecServiceApi {
+  /** OpenSpec's workflow actions for the workspace's sessions (none without an openspec/ folder). */
+  sessionActions(workspace: Workspace): Promise<WorkspaceAction[]>;
 }
 
 export interface FilesServiceApi {
@@ -41,6 +97,22 @@ export interface VersionControlServiceApi {
   runPrivate(args: string[], cwd: string, options: { env: Record<string, string>; stdin?: string }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
 }
 
+/** An MCP server an agent session gets (from the settings files, or the agent definition). */
+export interface McpServerSpec {
+  name: string;
+  transport: 'stdio' | 'http' | 'sse';
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SettingsServiceApi {
+  /** The MCP servers of the user's and the workspace's settings (the workspace wins by name). */
+  mcpServersFor(root: string): Promise<McpServerSpec[]>;
+}
+
 /** One parsed git progress line (phase "Receiving objects", percent, the raw text). */
 export interface GitProgressView {
   phase: string;
@@ -49,10 +121,14 @@ export interface GitProgressView {
 }
 
 export interface Services {
-  workspaces: WorkspaceService;
+  workspaces: WorkspacesServiceApi;
   /** Which git the runtime uses; the version-control feature replaces the default probe. */
   gitInfo: () => Promise<GitBinaryInfo>;
   files?: FilesServiceApi;
   apps?: AppsServiceApi;
+  processGroups?: ProcessGroupRecordsApi;
+  scripts?: ScriptsServiceApi;
+  openspec?: OpenSpecServiceApi;
   versionControl?: VersionControlServiceApi;
+  settings?: SettingsServiceApi;
 }

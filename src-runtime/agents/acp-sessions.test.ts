@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { readSse, waitRun, waitSession, type Ev } from '../../test-support/agent-helpers.js';
+import { settingsFeature } from '../settings/feature.js';
 import { agentsFeature } from './feature.js';
 
 const script = fileURLToPath(new URL('./testing/scripted-acp-agent.mjs', import.meta.url));
@@ -18,7 +19,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     root = await realpath(await makeTempDir('wr-ws-'));
     home = await realpath(await makeTempDir('wr-home-'));
     process.env.WR_USER_HOME = home;
-    rt = await startTestRuntime({ workspace: root, features: [agentsFeature] });
+    rt = await startTestRuntime({ workspace: root, features: [settingsFeature, agentsFeature] });
     const cfg = await rt.json('/api/v1/runtime/config', {
       method: 'PATCH',
       json: {
@@ -319,6 +320,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     rt.ctx.services.apps = {
       listActions: async () => [{ name: 'review', description: 'Review changes', prompt: 'Review the uncommitted changes.', source: 'manifest' }],
       stopWorkspaceApps: async () => undefined,
+      manifestScripts: async () => [],
     };
     try {
       const missing = await rt.json(`/api/v1/sessions/${id}/actions/deploy`, { method: 'POST', json: {} });
@@ -387,7 +389,7 @@ describe('ACP sessions across a runtime restart', () => {
   it('lists the session, fails the in-flight run with runtime_restarted, and loads the agent session on the next message', async () => {
     const root = await realpath(await makeTempDir('wr-ws-'));
     const dataDir = await makeTempDir('wr-data-');
-    let rt = await startTestRuntime({ workspace: root, features: [agentsFeature], dataDir });
+    let rt = await startTestRuntime({ workspace: root, features: [settingsFeature, agentsFeature], dataDir });
     try {
       await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' } });
       const { body } = await rt.json('/api/v1/sessions', { method: 'POST', json: {} });
@@ -397,7 +399,7 @@ describe('ACP sessions across a runtime restart', () => {
       await waitRun(rt, run.id, ['running']);
       const lastSeqBefore = (await rt.json(`/api/v1/sessions/${id}`)).body.session.last_seq;
       await rt.close();
-      rt = await startTestRuntime({ workspace: root, features: [agentsFeature], dataDir });
+      rt = await startTestRuntime({ workspace: root, features: [settingsFeature, agentsFeature], dataDir });
       const session = (await rt.json(`/api/v1/sessions/${id}`)).body.session;
       expect(session).toMatchObject({ state: 'idle', agent_session_id: agentSessionId });
       expect(session.last_seq).toBeGreaterThan(lastSeqBefore);
@@ -420,7 +422,7 @@ describe('workspace actions with the apps feature', () => {
     const { appsFeature } = await import('../apps/feature.js');
     const root = await realpath(await makeTempDir('wr-ws-'));
     await writeFile(join(root, 'app.runtime.yaml'), 'actions:\n  review: "Review the uncommitted changes and list risks."\n');
-    const rt = await startTestRuntime({ workspace: root, features: [appsFeature, agentsFeature] });
+    const rt = await startTestRuntime({ workspace: root, features: [appsFeature, settingsFeature, agentsFeature] });
     try {
       await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { agents: [{ name: 'scripted', protocol: 'acp', command: process.execPath, args: [script] }], default_agent: 'scripted' } });
       const id = (await rt.json('/api/v1/sessions', { method: 'POST', json: {} })).body.session.id as string;

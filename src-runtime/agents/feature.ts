@@ -1,13 +1,12 @@
 /**
- * The agents feature: agent catalog, sessions and runs with their event logs and streams, the
- * agent settings routes, and this feature's part of the workspace detail.
+ * The agents feature: agent catalog, sessions and runs with their event logs and streams, and
+ * this feature's part of the workspace detail. Sessions get their MCP servers from services.settings.
  */
 import type { RuntimeFeature } from '../feature.js';
-import { settingsRoutes } from '../settings/routes.js';
 import { AgentCatalog, listSkills } from './catalog.js';
 import { agentRoutes } from './routes.js';
 import { AgentService } from './service.js';
-import { userHome } from '../settings/service.js';
+import { userHome } from '../platform/user-home.js';
 
 export const agentsFeature: RuntimeFeature = {
   name: 'agents',
@@ -16,7 +15,7 @@ export const agentsFeature: RuntimeFeature = {
     const service = new AgentService(ctx, catalog);
     await service.recover();
     return {
-      routes: [...agentRoutes(ctx, service), ...settingsRoutes(ctx)],
+      routes: agentRoutes(ctx, service),
       status: () => ({ sessions: service.list().length, live_sessions: service.liveCount() }),
       counts: () => ({ live_sessions: service.liveCount() }),
       async workspaceDetail(workspace) {

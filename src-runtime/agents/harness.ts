@@ -5,6 +5,7 @@
  */
 import type { Agent } from '../contract/agents.js';
 import type { Workspace } from '../contract/workspaces.js';
+import type { McpServerSpec } from '../services.js';
 
 /** An event in the seed format, before the service adds seq, ts, session_id and run_id. */
 export interface HarnessEvent {
@@ -78,15 +79,7 @@ export class HarnessError extends Error {
   }
 }
 
-export interface McpServerSpec {
-  name: string;
-  transport: 'stdio' | 'http' | 'sse';
-  command?: string;
-  args?: string[];
-  env?: Record<string, string>;
-  url?: string;
-  headers?: Record<string, string>;
-}
+export type { McpServerSpec };
 
 export interface HarnessOptions {
   agent: Agent;

@@ -17,7 +17,6 @@ import type { EventStream } from '../events/bus.js';
 import type { RuntimeContext } from '../feature.js';
 import { newId } from '../ids.js';
 import { JsonlLog } from '../store/jsonl-log.js';
-import { mcpServersFor } from '../settings/service.js';
 import { AcpHarness } from './acp-harness.js';
 import { ClaudeHarness } from './claude-harness.js';
 import type { AgentCatalog, ResolvedAgent } from './catalog.js';
@@ -383,7 +382,7 @@ export class AgentService {
       const agent = await this.catalog.find(s.agent_name);
       if (!agent?.available) throw new HarnessError('agent_unavailable', `Agent "${s.agent_name}" cannot run here: ${agent?.unavailable_reason ?? 'it is no longer configured'}`);
       const workspace = await this.workspaceOf(s);
-      const harness = this.makeHarness(s, agent, workspace, mergeMcp(await mcpServersFor(workspace.root_dir), agent));
+      const harness = this.makeHarness(s, agent, workspace, mergeMcp((await this.ctx.services.settings?.mcpServersFor(workspace.root_dir)) ?? [], agent));
       try {
         // An agent that never answers its handshake fails the start instead of hanging the session.
         const startLimitMs = Math.min(agent.silence_timeout_s, 60) * 1000;
@@ -415,7 +414,7 @@ export class AgentService {
     return live.starting;
   }
 
-  private makeHarness(s: StoredSession, agent: ResolvedAgent, workspace: Workspace, mcpServers: Awaited<ReturnType<typeof mcpServersFor>>): Harness {
+  private makeHarness(s: StoredSession, agent: ResolvedAgent, workspace: Workspace, mcpServers: McpServerSpec[]): Harness {
     const host = {
       emit: (e: HarnessEvent) => this.onHarnessEvent(s, e),
       askPermission: (ask: PermissionAsk) => this.askPermission(s, ask),

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
+import { openspecFeature } from '../openspec/feature.js';
+import { scriptsFeature } from '../scripts/feature.js';
 import { appsFeature } from './feature.js';
 import { alive, readPid, readSse, waitFor, writeServer } from './test-fixtures.js';
 
@@ -55,7 +57,7 @@ describe('apps API with real processes', () => {
     await writeFile(join(root, 'app.runtime.yaml'), MANIFEST);
     await mkdir(join(root, 'apps', 'bad'), { recursive: true });
     await writeFile(join(root, 'apps', 'bad', 'app.runtime.yaml'), 'id: bad\nstart: node x.js\nport: sometimes\n');
-    rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    rt = await startTestRuntime({ workspace: root, features: [appsFeature, scriptsFeature, openspecFeature] });
     // A range of its own, so runtimes of test files running in parallel do not race for ports.
     await rt.json('/api/v1/runtime/config', { method: 'PATCH', json: { app_port_range: { start: 42000, end: 42499 } } });
     const { body } = await rt.json('/api/v1/apps');

@@ -1,13 +1,12 @@
 /**
- * The apps feature: apps from app.runtime.yaml, scripts and OpenSpec, gated by workspace trust.
- * On setup it ends the process groups a killed runtime left behind; on stop it stops every app,
- * build and script it started. Exposes `services.apps` (session actions, stopping a workspace's
- * apps) to the other features.
+ * The apps feature: apps from app.runtime.yaml, gated by workspace trust. On setup it ends the
+ * process groups a killed runtime left behind; on stop it stops every app and build it started.
+ * Exposes `services.apps` (session actions: the manifests' plus OpenSpec's, the manifests'
+ * scripts, stopping a workspace's apps) and `services.processGroups` (the group records, which
+ * scripts use too) to the other features.
  */
 import type { RuntimeFeature } from '../feature.js';
 import type { WorkspaceAction } from '../services.js';
-import { openspecSessionActions, readOpenSpec } from '../openspec/service.js';
-import { ScriptsService } from '../scripts/service.js';
 import { appsRoutes } from './routes.js';
 import { AppsService } from './service.js';
 
@@ -16,11 +15,11 @@ export const appsFeature: RuntimeFeature = {
   async setup(ctx) {
     const apps = new AppsService(ctx);
     const reaped = await apps.reapRecordedGroups();
-    const scripts = new ScriptsService(ctx, apps.manifests, {
+
+    ctx.services.processGroups = {
       record: (owner, pid) => void apps.recordGroup(owner, pid),
       drop: (pid) => apps.dropGroup(pid),
-    });
-
+    };
     ctx.services.apps = {
       async listActions(workspace) {
         const actions: WorkspaceAction[] = [];
@@ -30,21 +29,28 @@ export const appsFeature: RuntimeFeature = {
             actions.push({ name, description: action.description ?? `Declared in ${manifest.relPath}`, prompt: action.prompt, source: 'manifest' });
           }
         }
-        actions.push(...openspecSessionActions(await readOpenSpec(workspace)));
+        actions.push(...((await ctx.services.openspec?.sessionActions(workspace)) ?? []));
         return actions;
+      },
+      async manifestScripts(root) {
+        const scripts: Array<{ name: string; command: string; cwd: string }> = [];
+        for (const manifest of await apps.manifests.load(root)) {
+          for (const [name, command] of Object.entries(manifest.scripts)) {
+            if (!scripts.some((s) => s.name === name)) scripts.push({ name, command, cwd: manifest.dir });
+          }
+        }
+        return scripts;
       },
       stopWorkspaceApps: (workspaceId) => apps.stopWorkspaceApps(workspaceId),
     };
 
     return {
-      routes: appsRoutes(ctx, apps, scripts),
+      routes: appsRoutes(ctx, apps),
       status: () => ({ running_apps: apps.countRunning(), reaped_groups: reaped.ended, left_alone_groups: reaped.mismatched }),
       counts: () => ({ running_apps: apps.countRunning() }),
       workspaceDetail: async (workspace) => ({ apps: await apps.list(workspace) }),
       onWorkspaceRemoved: (workspaceId) => apps.stopWorkspaceApps(workspaceId),
-      stop: async () => {
-        await Promise.all([apps.stopAll(), scripts.stopAll()]);
-      },
+      stop: () => apps.stopAll(),
     };
   },
 };

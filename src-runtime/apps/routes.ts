@@ -1,14 +1,11 @@
-/** Thin HTTP bindings of the apps, scripts and OpenSpec routes. */
-import { appsApi, openspecApi, scriptsApi } from '../contract/apps.js';
+/** Thin HTTP bindings of the apps routes. */
+import { appsApi } from '../contract/apps.js';
 import type { RuntimeContext } from '../feature.js';
-import { streamSse } from '../events/sse.js';
 import { bind, type RouteBinding } from '../http/bind.js';
 import { streamLogSse } from './log-sse.js';
-import { cliActionCommand, readOpenSpec } from '../openspec/service.js';
-import type { ScriptsService } from '../scripts/service.js';
 import type { AppsService } from './service.js';
 
-export function appsRoutes(ctx: RuntimeContext, apps: AppsService, scripts: ScriptsService): RouteBinding[] {
+export function appsRoutes(ctx: RuntimeContext, apps: AppsService): RouteBinding[] {
   const workspaces = ctx.services.workspaces;
   return [
     bind(appsApi.list, async ({ query }) => ({ apps: await apps.list(await workspaces.resolveOptional(query.workspace_id)) })),
@@ -29,40 +26,6 @@ export function appsRoutes(ctx: RuntimeContext, apps: AppsService, scripts: Scri
     bind(appsApi.internalStartResolved, async ({ params, body }) => {
       const workspace = await workspaces.get(params.workspace_id);
       return apps.startWorkspace(workspace, body.wait ?? true);
-    }),
-
-    bind(scriptsApi.list, async ({ query }) => scripts.list(await workspaces.resolveOptional(query.workspace_id))),
-    bind(scriptsApi.run, async ({ params, query, body }) => {
-      const workspace = await workspaces.resolveOptional(query.workspace_id);
-      workspaces.requireTrusted(workspace);
-      const script = await scripts.find(workspace, params.name);
-      return { execution: await scripts.run(workspace, script, body.args ?? []) };
-    }),
-    bind(scriptsApi.runs, async ({ query }) => {
-      const workspace = query.workspace_id ? await workspaces.get(query.workspace_id) : undefined;
-      return { executions: scripts.recent(workspace?.id) };
-    }),
-    bind(scriptsApi.get, ({ params }) => ({ execution: scripts.get(params.id) })),
-    bind(scriptsApi.events, async ({ params, req, res }) => {
-      const stream = scripts.eventsStream(params.id);
-      const execution = scripts.get(params.id);
-      await streamSse(req, res, stream, {
-        connected: { execution_id: execution.id, status: execution.status },
-        endAfter: (e) => e.type === 'script_finished',
-      });
-      // Already finished and fully replayed: nothing more will come.
-      if (scripts.get(params.id).status !== 'running' && !res.writableEnded) res.end();
-    }),
-    bind(scriptsApi.cancel, async ({ params }) => ({ execution: await scripts.cancel(params.id) })),
-
-    bind(openspecApi.get, async ({ params }) => ({ openspec: await readOpenSpec(await workspaces.get(params.workspace_id)) })),
-    bind(openspecApi.runAction, async ({ params, body }) => {
-      const workspace = await workspaces.get(params.workspace_id);
-      workspaces.requireTrusted(workspace);
-      const { command, title } = cliActionCommand(await readOpenSpec(workspace), params.action, body.change_id);
-      const name = body.change_id ? `openspec ${params.action} ${body.change_id}` : `openspec ${params.action}`;
-      const script = { id: `openspec:${params.action}`, name, source: 'openspec' as const, command, cwd: workspace.root_dir, definition: title, package_manager: null };
-      return { execution: await scripts.run(workspace, script, []) };
     }),
   ];
 }

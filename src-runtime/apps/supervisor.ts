@@ -223,13 +223,18 @@ export class AppSupervisor {
     this.quickFailures = ranMs < 10_000 ? this.quickFailures + 1 : 0;
     const delay = Math.min(500 * 2 ** Math.max(0, this.quickFailures - 1), 15_000);
     this.hooks.log(this, 'system', `restarting in ${delay} ms (restart: ${spec.restart})`);
-    this.restartTimer = setTimeout(async () => {
+    this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopRequested || this.active) return;
-      const next = await this.hooks.relaunch(this, 'restart');
-      if (!next || this.stopRequested || this.active) return;
-      this.restarts += 1;
-      this.launch(next);
+      // A relaunch that throws leaves the app crashed with the reason in its log, not an unhandled rejection.
+      void this.hooks.relaunch(this, 'restart').then(
+        (next) => {
+          if (!next || this.stopRequested || this.active) return;
+          this.restarts += 1;
+          this.launch(next);
+        },
+        (error: unknown) => this.hooks.log(this, 'system', `restart failed: ${(error as Error).message}`),
+      );
     }, delay);
     this.restartTimer.unref();
   }

@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { defaultFilesApi, defaultUploadAlias, filesApi } from '../contract/files.js';
 import type { Workspace } from '../contract/workspaces.js';
 import { bind, reply, type RouteBinding } from '../http/bind.js';
-import type { WorkspaceService } from '../workspaces/service.js';
+import type { WorkspacesServiceApi } from '../services.js';
 import { writeSource } from './request-body.js';
 import { serveGuardedPath } from './serve-file.js';
 import type { FilesService } from './service.js';
@@ -15,7 +15,7 @@ import { uploadFiles } from './upload.js';
 import type { SearchService } from './search.js';
 
 export interface FilesRouteDeps {
-  workspaces: WorkspaceService;
+  workspaces: WorkspacesServiceApi;
   files: FilesService;
   search: SearchService;
 }

@@ -8,7 +8,7 @@ import { sandboxApi } from '../contract/files.js';
 import { bind, reply, type RouteBinding } from '../http/bind.js';
 import { streamSse } from '../events/sse.js';
 import type { EventBus } from '../events/bus.js';
-import type { WorkspaceService } from '../workspaces/service.js';
+import type { WorkspacesServiceApi } from '../services.js';
 import type { CommandRunner } from './commands.js';
 import { writeSource } from './request-body.js';
 import { serveGuardedPath } from './serve-file.js';
@@ -24,7 +24,7 @@ export function sandboxToRelative(path: string): string {
   return path;
 }
 
-export function sandboxRoutes(deps: { workspaces: WorkspaceService; files: FilesService; commands: CommandRunner; bus: EventBus }): RouteBinding[] {
+export function sandboxRoutes(deps: { workspaces: WorkspacesServiceApi; files: FilesService; commands: CommandRunner; bus: EventBus }): RouteBinding[] {
   const { workspaces, files, commands, bus } = deps;
   return [
     bind(sandboxApi.read, async ({ params, query, req, res }) => {

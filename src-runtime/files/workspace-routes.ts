@@ -6,14 +6,13 @@ import { workspaceFilesApi } from '../contract/files.js';
 import type { EventBus } from '../events/bus.js';
 import { bind, reply, type RouteBinding } from '../http/bind.js';
 import { newId } from '../ids.js';
-import type { VersionControlServiceApi } from '../services.js';
-import type { WorkspaceService } from '../workspaces/service.js';
+import type { VersionControlServiceApi, WorkspacesServiceApi } from '../services.js';
 import { streamExport } from './export.js';
 import type { Snapshots } from './snapshots.js';
 import { cloneRepository, type Templates } from './templates.js';
 
 export function workspaceLevelRoutes(deps: {
-  workspaces: WorkspaceService;
+  workspaces: WorkspacesServiceApi;
   templates: Templates;
   snapshots: Snapshots;
   bus: EventBus;

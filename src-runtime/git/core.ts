@@ -16,7 +16,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { exec, resolveEmbeddedGitDir, resolveGitBinary, spawn } from 'dugite';
-import type { GitBinaryInfo } from '../system/git-info.js';
+import type { GitBinaryInfo } from '../services.js';
 import { findOnPath } from '../platform/find-on-path.js';
 import { classifyGitOutput, filesFromGitMessage, GitError, messageFor } from './errors.js';
 import { parseProgressLine, type GitProgress } from './progress.js';

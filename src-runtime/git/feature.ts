@@ -6,7 +6,7 @@
  */
 import type { RuntimeFeature } from '../feature.js';
 import { installAskpass, locateGit, noGit, type LocateOptions } from './core.js';
-import type { GitBinaryInfo } from '../system/git-info.js';
+import type { GitBinaryInfo } from '../services.js';
 import { versionControlRoutes } from './routes.js';
 import { VersionControlService } from './service.js';
 import { GitStatusNotifier } from './status-events.js';

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { appsFeature } from '../apps/feature.js';
+import { scriptsFeature } from '../scripts/feature.js';
+import { openspecFeature } from './feature.js';
 import { waitFor } from '../apps/test-fixtures.js';
 import { parseRequirements, proposalTitle, taskProgress } from './service.js';
 
@@ -43,7 +45,7 @@ describe('OpenSpec state', () => {
 
   beforeAll(async () => {
     root = await realpath(await makeTempDir('wr-openspec-'));
-    rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    rt = await startTestRuntime({ workspace: root, features: [appsFeature, scriptsFeature, openspecFeature] });
     wsId = (await rt.json('/api/v1/workspaces')).body.workspaces[0].id;
   });
   afterAll(() => rt?.close());

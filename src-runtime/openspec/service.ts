@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
 import { ApiError } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
-import { isInsideFolder } from '../workspaces/service.js';
+import { isInsideFolder } from '../platform/paths.js';
 import type { WorkspaceAction } from '../services.js';
 
 type Change = OpenSpecState['changes'][number];

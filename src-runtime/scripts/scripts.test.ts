@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { appsFeature } from '../apps/feature.js';
+import { scriptsFeature } from './feature.js';
 import { readSse, waitFor } from '../apps/test-fixtures.js';
 import { detectPackageManager, parseMakeTargets } from './service.js';
 
@@ -20,7 +21,7 @@ describe('scripts', () => {
       join(root, 'app.runtime.yaml'),
       ['scripts:', '  test: echo from-manifest', '  fail: echo bad >&2; exit 4', '  slow: echo started; sleep 30 & sleep 31; echo never', '  colors: printf "\\033[31mred\\033[0m\\n"'].join('\n'),
     );
-    rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
+    rt = await startTestRuntime({ workspace: root, features: [appsFeature, scriptsFeature] });
   });
   afterAll(() => rt?.close());
 

@@ -12,7 +12,6 @@ import type { Workspace } from '../contract/workspaces.js';
 import type { RuntimeContext } from '../feature.js';
 import { newId } from '../ids.js';
 import { LineRing, splitOutputLines } from '../apps/line-splitter.js';
-import type { ManifestCache } from '../apps/manifest.js';
 import { spawnGroup, terminateGroup, type SpawnedGroup } from '../apps/process-group.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -61,18 +60,14 @@ export class ScriptsService {
 
   constructor(
     private readonly ctx: RuntimeContext,
-    private readonly manifests: ManifestCache,
     private readonly hooks: { record(owner: string, pid: number): void; drop(pid: number): void },
   ) {}
 
   async list(workspace: Workspace): Promise<{ scripts: Script[]; package_manager: PackageManager | null }> {
     const root = workspace.root_dir;
     const scripts: Script[] = [];
-    for (const manifest of await this.manifests.load(root)) {
-      for (const [name, command] of Object.entries(manifest.scripts)) {
-        if (scripts.some((s) => s.source === 'manifest' && s.name === name)) continue;
-        scripts.push({ id: `manifest:${name}`, name, source: 'manifest', command, cwd: manifest.dir, definition: command, package_manager: null });
-      }
+    for (const { name, command, cwd } of (await this.ctx.services.apps?.manifestScripts(root)) ?? []) {
+      scripts.push({ id: `manifest:${name}`, name, source: 'manifest', command, cwd, definition: command, package_manager: null });
     }
     let pm: PackageManager | null = null;
     try {

@@ -12,10 +12,7 @@ import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
-import { filesFeature } from '../files/feature.js';
-import { versionControlFeature } from '../git/feature.js';
-import { appsFeature } from '../apps/feature.js';
-import { agentsFeature } from '../agents/feature.js';
+import { features } from '../features.js';
 
 const HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit', 'post-checkout', 'post-merge', 'pre-push', 'pre-rebase', 'post-rewrite', 'reference-transaction', 'pre-auto-gc', 'post-index-change', 'pre-merge-commit'];
 
@@ -147,7 +144,7 @@ describe('an untrusted folder runs none of its own programs', () => {
     http = createServer((_req, res) => res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' }).end());
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/repo.git`;
-    rt = await startTestRuntime({ features: [filesFeature, versionControlFeature, appsFeature, agentsFeature] });
+    rt = await startTestRuntime({ features });
   });
 
   afterAll(async () => {

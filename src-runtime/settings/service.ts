@@ -5,19 +5,14 @@
  * Files are read leniently (missing = empty) and written whole, pretty-printed, after validation.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApiError } from '../contract/errors.js';
 import { claudeSettingsSchema, mcpConfigSchema } from '../contract/agents.js';
-import type { McpServerSpec } from '../agents/harness.js';
+import { userHome } from '../platform/user-home.js';
+import type { McpServerSpec } from '../services.js';
 
 export type SettingsScope = 'workspace' | 'user';
 type Json = Record<string, unknown>;
-
-/** The user's home for user-level settings (WR_USER_HOME overrides it, for tests and sandboxes). */
-export function userHome(): string {
-  return process.env.WR_USER_HOME || homedir();
-}
 
 export function settingsPath(scope: SettingsScope, root: string | null): string {
   return scope === 'user' ? join(userHome(), '.claude', 'settings.json') : join(root!, '.claude', 'settings.json');

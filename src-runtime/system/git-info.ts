@@ -4,13 +4,7 @@
  * here the system git is found on PATH without being started, so its version is not known.
  */
 import { findOnPath } from '../platform/find-on-path.js';
-
-export interface GitBinaryInfo {
-  available: boolean;
-  source: 'embedded' | 'system' | 'none';
-  version: string | null;
-  path: string | null;
-}
+import type { GitBinaryInfo } from '../services.js';
 
 export function probeSystemGit(): Promise<GitBinaryInfo> {
   const path = findOnPath('git');

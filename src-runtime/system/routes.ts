@@ -12,7 +12,7 @@ import { renderDocsPage } from '../http/docs-page.js';
 import type { FeatureInstance, RuntimeContext } from '../feature.js';
 import { formatIssues } from '../http/mount.js';
 import { folderRoutes } from './folders.js';
-import { resolveTrustedFolders } from '../workspaces/service.js';
+import { realFolders } from '../platform/paths.js';
 
 export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string, FeatureInstance]>, allRoutes: () => RouteBinding[]): RouteBinding[] {
   let openapi: Record<string, unknown> | undefined;
@@ -36,7 +36,7 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
       const { message, details } = formatIssues('body', parsed.error.issues);
       throw badRequest('invalid_config', `Invalid runtime config: ${message}`, details);
     }
-    const config: RuntimeConfig = { ...parsed.data, trusted_folders: await resolveTrustedFolders(parsed.data.trusted_folders) };
+    const config: RuntimeConfig = { ...parsed.data, trusted_folders: await realFolders(parsed.data.trusted_folders) };
     if (config.default_workspace_id && !ctx.services.workspaces.findById(config.default_workspace_id)) {
       throw badRequest('workspace_not_found', `default_workspace_id "${config.default_workspace_id}" is not a registered workspace`);
     }

@@ -10,22 +10,15 @@
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, parse, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, parse } from 'node:path';
 import { ApiError, badRequest, forbidden, notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
 import { newId } from '../ids.js';
+import { isInsideFolder } from '../platform/paths.js';
+import { userHome } from '../platform/user-home.js';
+import type { CreateWorkspaceInput, WorkspacesServiceApi } from '../services.js';
 import type { Store, StoredWorkspace } from '../store/db.js';
-
-export interface CreateWorkspaceInput {
-  root_dir: string;
-  name?: string;
-  create?: boolean;
-  add_dirs?: string[];
-  default_agent?: string | null;
-  trusted?: boolean;
-  make_default?: boolean;
-}
 
 export interface PatchWorkspaceInput {
   name?: string;
@@ -71,19 +64,12 @@ export async function checkAddDir(path: string, field: string, dataDir: string):
     if (error instanceof ApiError) throw badRequest('invalid_add_dir', error.message);
     throw error;
   }
-  const home = await realpath(homedir()).catch(() => homedir());
+  const homes = await Promise.all([...new Set([homedir(), userHome()])].map((h) => realpath(h).catch(() => h)));
   const data = await realpath(dataDir).catch(() => dataDir);
   if (real === parse(real).root) throw badRequest('invalid_add_dir', `${field}: "${path}" is the file system root; name a project folder instead`);
-  if (real === home) throw badRequest('invalid_add_dir', `${field}: "${path}" is the home folder; name a project folder instead`);
+  if (homes.includes(real)) throw badRequest('invalid_add_dir', `${field}: "${path}" is the home folder; name a project folder instead`);
   if (isInsideFolder(data, real)) throw badRequest('invalid_add_dir', `${field}: "${path}" contains the runtime's data dir (${data}), which agents must not reach`);
   return real;
-}
-
-/** Whether `path` is `folder` or inside it; the prefix must end at a separator ("/a/b" is not in "/a/bc"). */
-export function isInsideFolder(path: string, folder: string): boolean {
-  if (path === folder) return true;
-  const prefix = folder.endsWith(sep) || folder.endsWith('/') ? folder : folder + sep;
-  return path.startsWith(prefix);
 }
 
 /** The deepest trusted folder containing `root` (both real paths), or null. */
@@ -95,13 +81,7 @@ export function trustedFolderOf(root: string, trustedFolders: readonly string[])
   return best;
 }
 
-/** Real paths for the configured trusted folders (a folder that does not exist yet keeps its normalised path). */
-export async function resolveTrustedFolders(folders: readonly string[]): Promise<string[]> {
-  const resolved = await Promise.all(folders.map((f) => realpath(f).catch(() => resolve(f))));
-  return [...new Set(resolved)];
-}
-
-export class WorkspaceService {
+export class WorkspaceService implements WorkspacesServiceApi {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
@@ -213,7 +193,7 @@ export class WorkspaceService {
       throw badRequest('folder_not_found', `path: "${path}" does not exist`);
     }
     const containing = this.store.data.workspaces
-      .filter((w) => real === w.root_dir || real.startsWith(w.root_dir.endsWith(sep) ? w.root_dir : w.root_dir + sep))
+      .filter((w) => isInsideFolder(real, w.root_dir))
       .sort((a, b) => b.root_dir.length - a.root_dir.length)[0];
     if (containing) return { workspace: this.view(containing), created: false };
     const folder = (await stat(real)).isDirectory() ? real : dirname(real);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
-import { isInsideFolder, trustedFolderOf } from './service.js';
+import { isInsideFolder } from '../platform/paths.js';
+import { trustedFolderOf } from './service.js';
 
 describe('trusted folder matching', () => {
   it('matches the folder itself and what is below it, at a separator boundary only', () => {
