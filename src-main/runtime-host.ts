@@ -196,7 +196,7 @@ export class RuntimeHost extends EventEmitter<RuntimeHostEvents> {
       };
       const fail = (code: string, message: string) =>
         settle(() => {
-          const error = new RuntimeStartError(attempt.store ? 'store_unreadable' : code, attempt.store ? storeMessage(attempt.store) : message, attempt.stderr.join('\n'), attempt.store);
+          const error = new RuntimeStartError(code, message, attempt.stderr.join('\n'), attempt.store);
           reject(error);
         });
       const timer = setTimeout(() => {

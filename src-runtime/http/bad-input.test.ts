@@ -4,12 +4,12 @@
  * hand an agent the whole machine; a commit a hook refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { features } from '../features.js';
+import { makeRepo, writeFiles } from '../git/test-repos.js';
 
 describe('bad input answers a clear 4xx', () => {
   let rt: TestRuntime;
@@ -17,11 +17,8 @@ describe('bad input answers a clear 4xx', () => {
   let id: string;
 
   beforeAll(async () => {
-    root = await realpath(await makeTempDir('wr-bad-input-'));
-    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root });
-    execFileSync('git', ['config', 'user.email', 't@example.com'], { cwd: root });
-    execFileSync('git', ['config', 'user.name', 'T'], { cwd: root });
-    await writeFile(join(root, 'a.txt'), 'a\n');
+    root = makeRepo();
+    writeFiles(root, { 'a.txt': 'a\n' });
     rt = await startTestRuntime({ workspace: root, features });
     id = rt.ctx.services.workspaces.list()[0]!.id;
   });

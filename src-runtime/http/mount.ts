@@ -5,9 +5,8 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
-import { ApiError } from '../contract/errors.js';
+import { ApiError, errorBodySchema } from '../contract/errors.js';
 import { isRawResponse, toExpressPath, type RouteDef } from '../contract/route.js';
-import { errorBodySchema } from '../contract/errors.js';
 import { isReply, type RouteBinding } from './bind.js';
 import { isLoopbackAddress, requestToken, tokensEqual, type GuardConfig } from './guards.js';
 import { deeperThan, findNulBytes, hasBody, isJsonContentType, MAX_JSON_DEPTH } from './request-input.js';
@@ -59,7 +58,7 @@ export function implicitResponses(def: RouteDef): Record<number, typeof errorBod
   if (def.access === 'token' || def.access === 'token+loopback') out[401] = errorBodySchema;
   if (def.access === 'loopback' || def.access === 'token+loopback') out[403] = errorBodySchema;
   if (def.params || def.query || def.body) out[400] = errorBodySchema;
-  if (def.body) Object.assign(out, { 400: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema });
+  if (def.body) Object.assign(out, { 413: errorBodySchema, 415: errorBodySchema });
   return out;
 }
 

@@ -9,7 +9,7 @@
  * keeping the bad file aside.
  */
 import { Low } from 'lowdb';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { DurableJsonFile, readJsonObject, StoreFileError } from './durable-json-file.js';
 import { defaultRuntimeConfig, type RuntimeConfig } from '../contract/runtime.js';
@@ -225,7 +225,7 @@ async function loadDocument(file: string, previous: string, recover: boolean): P
 /** Temp files a killed write left behind (`db.json.<pid>.<n>.tmp`, `db.json.prev.<pid>.tmp`). */
 async function sweepTempFiles(dataDir: string): Promise<void> {
   const names = await readdir(dataDir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => /^db\.json(\.prev)?\.\d+(\.\d+)?\.tmp$/.test(n)).map((n) => unlink(join(dataDir, basename(n))).catch(() => undefined)));
+  await Promise.all(names.filter((n) => /^db\.json(\.prev)?\.\d+(\.\d+)?\.tmp$/.test(n)).map((n) => unlink(join(dataDir, n)).catch(() => undefined)));
 }
 
 /** For tests and diagnostics: parse the file as a fresh process would. */
