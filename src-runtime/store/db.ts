@@ -98,6 +98,10 @@ export function migrate(raw: Record<string, unknown>): DbData {
 export class Store {
   private writing: Promise<void> | null = null;
   private dirty = false;
+  /** Counts changes; `written` is the count the last completed write covered. */
+  private changes = 0;
+  private written = 0;
+  private waiters: Array<{ upTo: number; resolve: () => void; reject: (error: Error) => void }> = [];
   private closed = false;
 
   private constructor(
@@ -157,6 +161,7 @@ export class Store {
 
   private scheduleWrite(): void {
     if (this.closed) return;
+    this.changes += 1;
     this.dirty = true;
     if (!this.writing) this.writing = this.drain();
   }
@@ -167,22 +172,44 @@ export class Store {
     try {
       while (this.dirty) {
         this.dirty = false;
+        const covers = this.changes;
         await this.db.write();
+        this.written = covers;
+        this.settleWaiters();
       }
+    } catch (error) {
+      // Those waiting for this write hear why; the change stays pending for the next write.
+      this.dirty = true;
+      const waiting = this.waiters.splice(0);
+      if (!waiting.length) process.stderr.write(`workspace-runtime: writing ${this.file} failed: ${(error as Error).message}\n`);
+      for (const w of waiting) w.reject(error as Error);
     } finally {
       this.writing = null;
     }
   }
 
-  /** Resolve once everything changed so far is on disk. */
+  private settleWaiters(): void {
+    const done = this.waiters.filter((w) => w.upTo <= this.written);
+    this.waiters = this.waiters.filter((w) => w.upTo > this.written);
+    for (const w of done) w.resolve();
+  }
+
+  /**
+   * Resolve once everything changed so far is on disk. Changes made after the call do not hold it
+   * up: a stream of later updates (a run that keeps writing) never starves an acknowledgement.
+   */
   async flush(): Promise<void> {
-    if (!this.writing && this.dirty) this.writing = this.drain();
-    while (this.writing) await this.writing;
+    const upTo = this.changes;
+    if (this.written >= upTo) return;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
+    if (!this.writing) this.writing = this.drain();
+    await done;
   }
 
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    while (this.writing) await this.writing;
   }
 }
 

@@ -18,6 +18,26 @@ describe('store', () => {
     expect(reopened.data.config.allowed_hosts.at(-1)).toBe('h499');
   });
 
+  it('acknowledges a commit once its change is on disk, even while other changes keep coming', async () => {
+    const dir = await makeTempDir();
+    const store = await Store.open(dir);
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        store.update((d) => (d.config.model = `churn-${i}`));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    try {
+      await store.commit((d) => d.config.allowed_hosts.push('acknowledged.example'));
+      expect((await readStoreFile(dir)).config.allowed_hosts).toContain('acknowledged.example');
+    } finally {
+      churning = false;
+      await churn;
+      await store.close();
+    }
+  });
+
   it('gives features their own sections', async () => {
     const dir = await makeTempDir();
     const store = await Store.open(dir);
