@@ -151,7 +151,18 @@ function ChatPanel({ session, onStop }: { session: Session; onStop: () => void }
   const submit = (interrupt = false) => {
     const content = text.trim();
     if (!content) return;
-    send.mutate({ content, interrupt }, { onSuccess: () => setText(''), onError: (e) => toasts.error('Could not send the message', e) });
+    // Clear at once: text typed while the request is under way is the next message, and clearing
+    // on success would wipe it. A failed send puts the message back unless something new was typed.
+    setText('');
+    send.mutate(
+      { content, interrupt },
+      {
+        onError: (e) => {
+          setText((current) => current || content);
+          toasts.error('Could not send the message', e);
+        },
+      },
+    );
   };
   const act = (runId: string, action: 'cancel' | 'guide' | 'dequeue') => runAction.mutate({ runId, action }, { onError: (e) => toasts.error(`Could not ${action}`, e) });
 
