@@ -12,7 +12,7 @@ import fuzzysort from 'fuzzysort';
 import { badRequest } from '../contract/errors.js';
 import type { SearchBody, SearchMatch } from '../contract/files.js';
 import { GitIgnoreFilter } from './ignore-filter.js';
-import { guardPath } from './path-guard.js';
+import { guardPath } from '../platform/path-guard.js';
 import { isTempName } from './service.js';
 import { findOnPath } from '../platform/find-on-path.js';
 
