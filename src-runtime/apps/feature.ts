@@ -16,10 +16,7 @@ export const appsFeature: RuntimeFeature = {
   async setup(ctx) {
     const apps = new AppsService(ctx);
     const reaped = await apps.reapRecordedGroups();
-    const scripts = new ScriptsService(ctx, apps.manifests, {
-      record: (owner, pid) => void apps.recordGroup(owner, pid),
-      drop: (pid) => apps.dropGroup(pid),
-    });
+    const scripts = new ScriptsService(ctx, apps.manifests, apps.groups);
 
     ctx.services.apps = {
       async listActions(workspace) {
