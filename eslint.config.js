@@ -113,23 +113,6 @@ export default tseslint.config(
   { files: ['src-runtime/git/core.ts'], rules: { 'no-restricted-imports': runtimeImports({ dugite: true, processes: true }) } },
   { files: ['src-runtime/platform/process*.ts', 'src-runtime/agents/*-harness.ts'], rules: { 'no-restricted-imports': runtimeImports({ processes: true }) } },
   {
-    // TEMPORARY (issue 12): these still start processes themselves, and scripts/ still imports
-    // apps/line-splitter and apps/process-group, until the platform process helper is merged.
-    // Delete this block after that merge.
-    files: [
-      'src-runtime/apps/process-group.ts',
-      'src-runtime/files/search.ts',
-      'src-runtime/files/commands.ts',
-      'src-runtime/agents/catalog.ts',
-      'src-runtime/openspec/service.ts',
-    ],
-    rules: { 'no-restricted-imports': runtimeImports({ processes: true }) },
-  },
-  {
-    files: ['src-runtime/scripts/service.ts'], // TEMPORARY as above: the process helper moves these two to platform/.
-    rules: { 'runtime/layering': ['error', { allow: ['src-runtime/apps/line-splitter.ts', 'src-runtime/apps/process-group.ts'] }] },
-  },
-  {
     files: runtimeTests,
     rules: { 'runtime/layering': 'off', 'no-restricted-imports': runtimeImports({ processes: true, dugite: true }) },
   },

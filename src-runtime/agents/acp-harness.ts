@@ -4,11 +4,13 @@
  * confined to the workspace, opens (or loads/resumes) the agent session with the workspace's MCP
  * servers, maps session/update notifications to our events and surfaces request_permission.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
+import { ApiError } from '../contract/errors.js';
+import { guardAbsolutePath } from '../platform/path-guard.js';
+import { startGroup, startShellGroup, terminateGroup, type ChildProcess, type ProcessGroup } from '../platform/process.js';
 import { VERSION } from '../version.js';
 import { HarnessError, TailBuffer, type Harness, type HarnessOptions, type StartResult, type TurnResult, type McpServerSpec, type PermissionAsk } from './harness.js';
 
@@ -46,7 +48,7 @@ function toolContentText(content: acp.ToolCallContent[] | null | undefined): str
 }
 
 interface Terminal {
-  child: ChildProcess;
+  group: ProcessGroup;
   output: string;
   truncated: boolean;
   limit: number;
@@ -81,38 +83,22 @@ export class AcpHarness implements Harness {
     return [this.options.workspace.root_dir, ...this.options.workspace.add_dirs];
   }
 
-  /**
-   * Paths the agent reads/writes must sit inside the workspace (or its add_dirs), also after
-   * following symlinks: the nearest existing ancestor is resolved to its real path.
-   */
+  /** Paths the agent reads/writes must sit inside the workspace (or its add_dirs), also after following symlinks. */
   private async confine(path: string): Promise<string> {
-    if (!isAbsolute(path)) throw acp.RequestError.invalidParams(undefined, `path must be absolute: ${path}`);
-    const abs = resolve(path);
-    let existing = abs;
-    let rest = '';
-    for (;;) {
-      try {
-        existing = await realpath(existing);
-        break;
-      } catch {
-        const parent = dirname(existing);
-        if (parent === existing) break;
-        rest = rest ? join(basename(existing), rest) : basename(existing);
-        existing = parent;
-      }
+    try {
+      return (await guardAbsolutePath(this.roots(), path)).real;
+    } catch (error) {
+      if (error instanceof ApiError) throw acp.RequestError.invalidParams(undefined, error.message);
+      throw error;
     }
-    const real = rest ? join(existing, rest) : existing;
-    for (const root of this.roots()) {
-      const rel = relative(root, real);
-      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return real;
-    }
-    throw acp.RequestError.invalidParams(undefined, `${path} is outside the workspace`);
   }
 
   async start(): Promise<StartResult> {
     const { agent, workspace } = this.options;
     if (!agent.command) throw new HarnessError('agent_unavailable', `Agent "${agent.name}" has no command`);
-    const child = spawn(agent.command, agent.args, { cwd: workspace.root_dir, env: this.options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: stopping the agent also ends the tools and MCP servers it started.
+    const group = startGroup(agent.command, agent.args, { cwd: workspace.root_dir, env: this.options.env, extendEnv: false, stdin: 'pipe' });
+    const child = group.child;
     this.child = child;
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d));
     // Writing to an agent that just died raises EPIPE on stdin; its exit is handled below.
@@ -126,7 +112,9 @@ export class AcpHarness implements Harness {
       this.exitInfo = `agent process exited (${signal ? `signal ${signal}` : `code ${code}`})${tail ? `: ${tail.slice(-500)}` : ''}`;
       for (const waiter of this.exitWaiters) waiter(this.exitInfo);
       this.exitWaiters.clear();
-      for (const t of this.terminals.values()) t.child.kill('SIGKILL');
+      // What the agent left running (its terminals, a background tool) does not outlive it.
+      void terminateGroup(group.pid);
+      for (const t of this.terminals.values()) void t.group.terminate();
       if (!this.inPrompt && !this.stopping) this.options.host.exited(this.exitInfo);
     });
     await spawned;
@@ -160,13 +148,13 @@ export class AcpHarness implements Harness {
       })
       .onRequest(acp.methods.client.terminal.waitForExit, async ({ params }) => this.terminal(params.terminalId).exit)
       .onRequest(acp.methods.client.terminal.kill, async ({ params }) => {
-        this.terminal(params.terminalId).child.kill('SIGTERM');
+        await this.terminal(params.terminalId).group.terminate();
         return {};
       })
       .onRequest(acp.methods.client.terminal.release, async ({ params }) => {
         const t = this.terminals.get(params.terminalId);
-        t?.child.kill('SIGKILL');
         this.terminals.delete(params.terminalId);
+        await t?.group.terminate();
         return {};
       });
 
@@ -276,10 +264,9 @@ export class AcpHarness implements Harness {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     this.connection?.close();
     child.stdin?.end();
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    if (child.pid) await terminateGroup(child.pid);
     await exited;
-    clearTimeout(timer);
+    await Promise.all([...this.terminals.values()].map((t) => t.group.terminate()));
   }
 
   private onUpdate(update: SessionUpdate): void {
@@ -343,18 +330,16 @@ export class AcpHarness implements Harness {
 
   private createTerminal(params: acp.CreateTerminalRequest, cwd: string): acp.CreateTerminalResponse {
     const env = { ...this.options.env, ...Object.fromEntries((params.env ?? []).map((e) => [e.name, e.value])) };
-    const child = params.args?.length
-      ? spawn(params.command, params.args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(params.command, { cwd, env, shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const group = params.args?.length ? startGroup(params.command, params.args, { cwd, env, extendEnv: false }) : startShellGroup(params.command, { cwd, env, extendEnv: false });
     const id = `term_${++this.terminalSeq}`;
     const t: Terminal = {
-      child,
+      group,
       output: '',
       truncated: false,
       limit: params.outputByteLimit ?? 1024 * 1024,
       exit: new Promise((r) => {
-        child.once('exit', (code, signal) => r({ exitCode: code, signal }));
-        child.once('error', () => r({ exitCode: 127, signal: null }));
+        group.child.once('exit', (exitCode, signal) => r({ exitCode, signal }));
+        void group.done.then(({ spawnError }) => spawnError && r({ exitCode: 127, signal: null }));
       }),
     };
     const onData = (d: Buffer) => {
@@ -364,8 +349,8 @@ export class AcpHarness implements Harness {
         t.truncated = true;
       }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    group.stdout.on('data', onData);
+    group.stderr.on('data', onData);
     this.terminals.set(id, t);
     return { terminalId: id };
   }

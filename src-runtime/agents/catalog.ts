@@ -4,7 +4,6 @@
  * its protocol, version and whether it can run here; the providers that say which harness runs
  * which agent; and the Claude Code skills a workspace (and the user) has.
  */
-import { execFile } from 'node:child_process';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { homedir } from 'node:os';
@@ -12,6 +11,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentDefinitionInput, type Agent, type AgentProtocol, type Provider } from '../contract/agents.js';
 import type { RuntimeConfig } from '../contract/runtime.js';
+import { runCommand } from '../platform/process.js';
 
 export type ResolvedAgent = Agent & { env: Record<string, string> };
 
@@ -74,14 +74,11 @@ export async function findExecutable(bin: string, extraDirs: string[] = []): Pro
   return null;
 }
 
-function probeVersion(path: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(path, ['--version'], { timeout: 5000, env: { ...process.env, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } }, (error, stdout) => {
-      if (error) return resolve(null);
-      const first = stdout.trim().split('\n')[0] ?? '';
-      resolve(/(\d+\.\d+[\w.+-]*)/.exec(first)?.[1] ?? (first || null));
-    });
-  });
+async function probeVersion(path: string): Promise<string | null> {
+  const r = await runCommand(path, ['--version'], { timeoutMs: 5000, env: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
+  if (r.exitCode !== 0) return null;
+  const first = r.stdout.trim().split('\n')[0] ?? '';
+  return /(\d+\.\d+[\w.+-]*)/.exec(first)?.[1] ?? (first || null);
 }
 
 export class AgentCatalog {

@@ -5,9 +5,9 @@
  * control requests become permission requests; cancel sends an `interrupt` control request. The
  * conversation id is a UUID passed as `--session-id` on the first spawn and `--resume` afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { startGroup, terminateGroup, type ChildProcess } from '../platform/process.js';
 import { HarnessError, TailBuffer, type Harness, type HarnessOptions, type StartResult, type TurnResult } from './harness.js';
 
 interface Turn {
@@ -67,7 +67,8 @@ export class ClaudeHarness implements Harness {
   async start(): Promise<StartResult> {
     const { agent, workspace } = this.options;
     if (!agent.command) throw new HarnessError('agent_unavailable', `Agent "${agent.name}" has no command`);
-    const child = spawn(agent.command, this.args(), { cwd: workspace.root_dir, env: this.options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: stopping claude also ends the tools and MCP servers it started.
+    const child = startGroup(agent.command, this.args(), { cwd: workspace.root_dir, env: this.options.env, extendEnv: false, stdin: 'pipe' }).child;
     this.child = child;
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d));
     child.stdin?.on('error', () => undefined);
@@ -79,6 +80,8 @@ export class ClaudeHarness implements Harness {
       const tail = this.stderr.toString() || this.garbage.toString();
       this.exitInfo = `claude exited (${signal ? `signal ${signal}` : `code ${code}`})${tail ? `: ${tail.slice(-500)}` : ''}`;
       clearTimeout(this.interruptTimer);
+      // What claude left running (a background tool) does not outlive it.
+      if (child.pid) void terminateGroup(child.pid);
       const turn = this.turn;
       this.turn = null;
       if (turn) {
@@ -122,7 +125,10 @@ export class ClaudeHarness implements Harness {
     this.write({ type: 'control_request', request_id: randomUUID(), request: { subtype: 'interrupt' } });
     // An agent that ignores the interrupt is stopped; the next turn resumes the conversation.
     clearTimeout(this.interruptTimer);
-    this.interruptTimer = setTimeout(() => this.child?.kill('SIGKILL'), 5000);
+    const pid = this.child?.pid;
+    this.interruptTimer = setTimeout(() => {
+      if (pid) void terminateGroup(pid);
+    }, 5000);
   }
 
   async stop(): Promise<void> {
@@ -130,12 +136,11 @@ export class ClaudeHarness implements Harness {
     const child = this.child;
     if (!child || this.exitInfo !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // End of input lets claude finish writing its session; then the termination policy.
     child.stdin?.end();
-    const term = setTimeout(() => child.kill('SIGTERM'), 1500);
-    const kill = setTimeout(() => child.kill('SIGKILL'), 4000);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 1500).unref())]);
+    if (child.pid) await terminateGroup(child.pid);
     await exited;
-    clearTimeout(term);
-    clearTimeout(kill);
   }
 
   private onLine(line: string): void {

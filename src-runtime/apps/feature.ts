@@ -17,8 +17,8 @@ export const appsFeature: RuntimeFeature = {
     const reaped = await apps.reapRecordedGroups();
 
     ctx.services.processGroups = {
-      record: (owner, pid) => void apps.recordGroup(owner, pid),
-      drop: (pid) => apps.dropGroup(pid),
+      record: (owner, pid) => void apps.groups.record(owner, pid),
+      drop: (pid) => apps.groups.drop(pid),
     };
     ctx.services.apps = {
       async listActions(workspace) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { appsFeature } from './feature.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../platform/line-splitter.js';
 import { findFreePort, portFree, preferredPort } from './ports.js';
 import { readPid, readSse, waitFor, writeServer } from './test-fixtures.js';
 

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { makeTempDir, startTestRuntime } from '../../test-support/runtime-harness.js';
 import { readStoreFile } from '../store/db.js';
 import { appsFeature } from './feature.js';
-import { readProc } from './process-group.js';
+import { readProc } from '../platform/process-group.js';
 import { alive, readPid, waitFor, writeServer } from './test-fixtures.js';
 
 const repo = new URL('../../', import.meta.url).pathname;

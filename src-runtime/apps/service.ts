@@ -10,10 +10,11 @@ import { ApiError, conflict, notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { RuntimeContext } from '../feature.js';
 import { stableId } from '../ids.js';
-import { LineRing, splitOutputLines } from './line-splitter.js';
+import { LineRing, splitOutputLines } from '../platform/line-splitter.js';
+import { startShellGroup, type ProcessGroup } from '../platform/process.js';
+import { GroupRecords, type GroupRecord } from '../platform/process-records.js';
 import { appCwd, ManifestCache, type ManifestProblem, type ParsedAppEntry, type ParsedManifest } from './manifest.js';
 import { findFreePort, portFree, preferredPort } from './ports.js';
-import { endRecordedGroup, recordFor, spawnGroup, terminateGroup, type GroupRecord, type SpawnedGroup } from './process-group.js';
 import type { ReadinessSpec } from './readiness.js';
 import { AppNotReadyError, AppSupervisor, type LaunchSpec } from './supervisor.js';
 
@@ -45,56 +46,31 @@ export class AppsService {
   private readonly supervisors = new Map<string, AppSupervisor>();
   private readonly known = new Map<string, ResolvedApp>();
   private readonly ensuring = new Map<string, Promise<void>>();
-  private readonly builds = new Map<string, { group?: SpawnedGroup; promise: Promise<void> }>();
+  private readonly builds = new Map<string, { group?: ProcessGroup; promise: Promise<void> }>();
   private readonly section: AppsSection;
   private readonly reserved = new Map<string, number>();
-  private readonly endedPids = new Set<number>();
+  /** The groups of apps, builds and script executions, recorded for the next runtime (crash recovery). */
+  readonly groups: GroupRecords;
   private closed = false;
 
   constructor(private readonly ctx: RuntimeContext) {
     this.section = ctx.store.section<AppsSection>('apps', () => ({ groups: [], builds: {} }));
     this.section.groups ??= [];
     this.section.builds ??= {};
+    this.groups = new GroupRecords({
+      read: () => this.section.groups,
+      write: (groups) => {
+        this.section.groups = groups;
+        ctx.store.touch();
+      },
+    });
   }
 
   // ---- process-group records ------------------------------------------------------------------
 
   /** End the groups a previous runtime recorded and did not stop (it was killed). */
-  async reapRecordedGroups(): Promise<{ ended: number; mismatched: number }> {
-    const records = [...this.section.groups];
-    let ended = 0;
-    let mismatched = 0;
-    await Promise.all(
-      records.map(async (record) => {
-        const outcome = await endRecordedGroup(record, 3000);
-        if (outcome === 'ended') ended += 1;
-        if (outcome === 'mismatch') mismatched += 1;
-        if (outcome !== 'ended' && outcome !== 'gone' && outcome !== 'mismatch') return;
-        this.ctx.log(`apps: recorded group ${record.pgid} (${record.owner}) ${outcome === 'mismatch' ? 'is now another process; left alone' : outcome}`);
-      }),
-    );
-    this.section.groups = this.section.groups.filter((g) => !records.includes(g));
-    this.ctx.store.touch();
-    return { ended, mismatched };
-  }
-
-  async recordGroup(owner: string, pid: number): Promise<void> {
-    this.endedPids.delete(pid);
-    const record = await recordFor(owner, pid);
-    // The group may have ended while /proc was read: never keep a record for it.
-    if (!record || this.closed || this.endedPids.has(pid)) return;
-    // The process may already have ended while /proc was read: only keep live groups.
-    this.section.groups = this.section.groups.filter((g) => g.pid !== pid);
-    this.section.groups.push(record);
-    this.ctx.store.touch();
-  }
-
-  dropGroup(pid: number): void {
-    this.endedPids.add(pid);
-    if (this.endedPids.size > 1000) this.endedPids.delete(this.endedPids.values().next().value!);
-    const before = this.section.groups.length;
-    this.section.groups = this.section.groups.filter((g) => g.pid !== pid);
-    if (this.section.groups.length !== before) this.ctx.store.touch();
+  reapRecordedGroups(): Promise<{ ended: number; mismatched: number }> {
+    return this.groups.reap((line) => this.ctx.log(`apps: ${line}`));
   }
 
   // ---- resolution -----------------------------------------------------------------------------
@@ -168,8 +144,8 @@ export class AppsService {
       sup = new AppSupervisor(r.id, r.workspace.id, r.entry.manifestId, {
         status: (s) => this.publishStatus(s),
         log: (s, stream, line) => this.publishLog(s.appId, s.workspaceId, stream, line),
-        spawned: (s, pid) => void this.recordGroup(`app:${s.appId}`, pid),
-        ended: (_s, pid) => this.dropGroup(pid),
+        spawned: (s, pid) => void this.groups.record(`app:${s.appId}`, pid),
+        ended: (_s, pid) => this.groups.drop(pid),
         relaunch: async (s, reason) => {
           const latest = await this.find(s.appId).catch(() => undefined);
           if (!latest?.app) return undefined;
@@ -472,13 +448,14 @@ export class AppsService {
   async stopWorkspaceApps(workspaceId: string): Promise<void> {
     const sups = [...this.supervisors.values()].filter((s) => s.workspaceId === workspaceId);
     await Promise.all(sups.map((s) => s.stop()));
-    await Promise.all([...this.builds.entries()].filter(([id]) => this.known.get(id)?.workspace.id === workspaceId).map(([, b]) => (b.group ? terminateGroup(b.group.pid, 2000) : undefined)));
+    await Promise.all([...this.builds.entries()].filter(([id]) => this.known.get(id)?.workspace.id === workspaceId).map(([, b]) => b.group?.terminate()));
   }
 
   async stopAll(): Promise<void> {
     this.closed = true;
+    this.groups.close();
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
-    await Promise.all([...this.builds.values()].map((b) => (b.group ? terminateGroup(b.group.pid, 2000) : undefined)));
+    await Promise.all([...this.builds.values()].map((b) => b.group?.terminate()));
   }
 
   // ---- setup / build --------------------------------------------------------------------------
@@ -502,23 +479,26 @@ export class AppsService {
     const status: BuildStatus = { app_id: r.id, state: 'running', steps, exit_code: null, started_at: started.toISOString(), ended_at: null, duration_ms: null, log_tail: [] };
     this.section.builds[r.id] = status;
     this.ctx.store.touch();
-    const slot: { group?: SpawnedGroup; promise: Promise<void> } = { promise: Promise.resolve() };
+    const slot: { group?: ProcessGroup; promise: Promise<void> } = { promise: Promise.resolve() };
     this.builds.set(r.id, slot);
     slot.promise = (async () => {
       let code: number | null = 0;
       for (const step of steps) {
         const t0 = Date.now();
         this.publishLog(r.id, r.workspace.id, 'system', `$ ${step.command}   (${step.step})`);
-        const group = spawnGroup(step.command, { cwd, env });
+        const group = startShellGroup(step.command, { cwd, env });
         slot.group = group;
-        void this.recordGroup(`build:${r.id}`, group.pid);
-        const lines = splitOutputLines(group.child, (stream, line) => {
+        void this.groups.record(`build:${r.id}`, group.pid);
+        const lines = splitOutputLines(group, (stream, line) => {
           tail.push(line);
           this.publishLog(r.id, r.workspace.id, stream, line);
         });
-        const result = await group.child;
+        const result = await group.done;
         lines.end();
-        this.dropGroup(group.pid);
+        // A background grandchild of a step does not outlive it.
+        await group.terminate();
+        this.groups.drop(group.pid);
+        if (result.spawnError) tail.push(result.spawnError);
         code = result.exitCode ?? null;
         step.exit_code = code;
         step.duration_ms = Date.now() - t0;

@@ -5,8 +5,9 @@
  * service decides what to launch (command, env, port); the supervisor owns the running process.
  */
 import type { App } from '../contract/apps.js';
-import { splitOutputLines } from './line-splitter.js';
-import { groupListensOn, spawnGroup, terminateGroup, type SpawnedGroup } from './process-group.js';
+import { splitOutputLines } from '../platform/line-splitter.js';
+import { startShellGroup, type ProcessGroup } from '../platform/process.js';
+import { groupListensOn } from '../platform/process-group.js';
 import { logMatcher, waitReady, type ReadinessSpec } from './readiness.js';
 
 export type AppStatus = App['status'];
@@ -57,7 +58,7 @@ export class AppSupervisor {
   /** Bumped by every stop(), so a start still preparing (port, env) knows it was cancelled. */
   stopEpoch = 0;
 
-  private group?: SpawnedGroup;
+  private group?: ProcessGroup;
   private spec?: LaunchSpec;
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readinessAbort?: AbortController;
@@ -130,7 +131,7 @@ export class AppSupervisor {
     this.sawAddrInUse = false;
     this.startedAt = new Date();
     this.hooks.log(this, 'system', `$ ${spec.command}${spec.port !== null ? `   (PORT=${spec.port})` : ''}`);
-    const group = spawnGroup(spec.command, { cwd: spec.cwd, env: spec.env });
+    const group = startShellGroup(spec.command, { cwd: spec.cwd, env: spec.env });
     this.group = group;
     this.pid = group.pid > 0 ? group.pid : null;
     this.status = 'starting';
@@ -138,20 +139,19 @@ export class AppSupervisor {
     if (this.pid) this.hooks.spawned(this, this.pid);
 
     const matchLog = spec.readiness.kind === 'log' ? logMatcher(spec.readiness.pattern) : undefined;
-    const lines = splitOutputLines(group.child, (stream, line) => {
+    const lines = splitOutputLines(group, (stream, line) => {
       this.remember(line);
       if (line.includes('EADDRINUSE')) this.sawAddrInUse = true;
       this.hooks.log(this, stream, line);
       if (matchLog && this.status === 'starting' && this.group === group && matchLog(line)) this.setStatus('ready');
     });
     // Flush a stream's unterminated last line as soon as that stream closes.
-    group.child.stdout?.on('end', () => lines.out.end());
-    group.child.stderr?.on('end', () => lines.err.end());
+    group.stdout.on('end', () => lines.out.end());
+    group.stderr.on('end', () => lines.err.end());
 
-    this.exited = group.child.then(async (result) => {
+    this.exited = group.done.then(async (result) => {
       lines.end();
-      const failedToSpawn = result.exitCode === undefined && !result.signal;
-      await this.onExit(group, failedToSpawn ? null : result.exitCode ?? null, result.signal ?? null, failedToSpawn ? result.message : undefined);
+      await this.onExit(group, result.exitCode, result.signal, result.spawnError);
     });
 
     this.readinessAbort?.abort();
@@ -179,16 +179,16 @@ export class AppSupervisor {
     }
   }
 
-  private async failAndStop(group: SpawnedGroup): Promise<void> {
+  private async failAndStop(group: ProcessGroup): Promise<void> {
     this.stopRequested = true; // no restart for an app that never got ready
     this.setStatus('crashed');
-    await terminateGroup(group.pid, this.spec?.stopTimeoutMs ?? 5000);
+    await group.terminate(this.spec?.stopTimeoutMs);
   }
 
-  private async onExit(group: SpawnedGroup, code: number | null, signal: string | null, spawnError?: string): Promise<void> {
+  private async onExit(group: ProcessGroup, code: number | null, signal: string | null, spawnError?: string): Promise<void> {
     if (this.group !== group) return;
     // Leftover members of the group (a background grandchild) go with their leader.
-    await terminateGroup(group.pid, 1000).catch(() => undefined);
+    await group.terminate().catch(() => undefined);
     this.hooks.ended(this, group.pid);
     this.group = undefined;
     this.pid = null;
@@ -253,17 +253,21 @@ export class AppSupervisor {
     }
     this.stopping ??= (async () => {
       const spec = this.spec;
-      const grace = spec?.stopTimeoutMs ?? 5000;
+      const grace = spec?.stopTimeoutMs;
       if (spec?.stopCommand) {
         this.hooks.log(this, 'system', `$ ${spec.stopCommand}   (stop command)`);
-        const stopper = spawnGroup(spec.stopCommand, { cwd: spec.cwd, env: spec.env });
-        const timer = setTimeout(() => void terminateGroup(stopper.pid, 500), grace);
-        await stopper.child;
+        const stopper = startShellGroup(spec.stopCommand, { cwd: spec.cwd, env: spec.env });
+        stopper.stdout.resume();
+        stopper.stderr.resume();
+        // A stop command gets the app's grace period to finish, then the same policy as the app.
+        const timer = setTimeout(() => void stopper.terminate(), grace);
+        await stopper.done;
+        await stopper.terminate();
         clearTimeout(timer);
         // Give the app the grace period to exit by itself after its stop command.
         await Promise.race([this.exited, new Promise((r) => setTimeout(r, grace).unref())]);
       }
-      if (this.group === group) await terminateGroup(group.pid, grace);
+      if (this.group === group) await group.terminate(grace);
       await this.exited;
     })();
     return this.stopping;

@@ -4,17 +4,16 @@
  * 1 MiB each) on the record, with exit code, signal, timeout and kill (SIGTERM to the group,
  * SIGKILL after a grace period). The runtime kills what is still running when it stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { relative, sep } from 'node:path';
 import { notFound } from '../contract/errors.js';
 import type { SandboxCommand } from '../contract/files.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
 import { newId } from '../ids.js';
+import { startShellGroup, type ProcessGroup } from '../platform/process.js';
 
 const KEEP_BYTES = 1024 * 1024;
 const KEEP_COMMANDS = 100;
-const KILL_GRACE_MS = 2000;
 
 export interface RunningCommand {
   id: string;
@@ -22,7 +21,7 @@ export interface RunningCommand {
   root: string;
   cmd: string;
   cwd: string;
-  child: ChildProcess;
+  group: ProcessGroup;
   status: SandboxCommand['status'];
   exitCode: number | null;
   signal: string | null;
@@ -49,20 +48,14 @@ export class CommandRunner {
   start(workspace: Workspace, input: StartCommand): RunningCommand {
     const id = newId('execution');
     const stream = this.bus.stream(`exec:${id}`, { backlog: 5000 });
-    const child = spawn('/bin/sh', ['-c', input.cmd], {
-      cwd: input.cwd,
-      env: { ...process.env, ...input.envs },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let resolveDone!: () => void;
+    const group = startShellGroup(input.cmd, { cwd: input.cwd, env: input.envs });
     const command: RunningCommand = {
       id,
       workspaceId: workspace.id,
       root: workspace.root_dir,
       cmd: input.cmd,
       cwd: input.cwd,
-      child,
+      group,
       status: 'running',
       exitCode: null,
       signal: null,
@@ -71,7 +64,7 @@ export class CommandRunner {
       startedAt: new Date().toISOString(),
       endedAt: null,
       killed: false,
-      done: new Promise<void>((r) => (resolveDone = r)),
+      done: Promise.resolve(),
     };
     const list = this.byWorkspace.get(workspace.id) ?? [];
     list.unshift(command);
@@ -79,28 +72,25 @@ export class CommandRunner {
       for (const old of list.splice(KEEP_COMMANDS)) if (old.status !== 'running') this.bus.drop(`exec:${old.id}`);
     }
     this.byWorkspace.set(workspace.id, list);
-    const onData = (which: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const data = chunk.toString('utf8');
+    const onData = (which: 'stdout' | 'stderr') => (data: string) => {
       command[which] = (command[which] + data).slice(-KEEP_BYTES);
       stream.publish('command_output', { command_id: id, stream: which, data });
     };
-    child.stdout!.on('data', onData('stdout'));
-    child.stderr!.on('data', onData('stderr'));
+    group.stdout.setEncoding('utf8');
+    group.stderr.setEncoding('utf8');
+    group.stdout.on('data', onData('stdout'));
+    group.stderr.on('data', onData('stderr'));
     const timer = input.timeoutMs ? setTimeout(() => void this.kill(command), input.timeoutMs) : undefined;
     timer?.unref();
-    const finish = (code: number | null, signal: string | null, failed?: Error) => {
-      if (command.endedAt) return;
+    command.done = group.done.then(({ exitCode, signal, spawnError }) => {
       clearTimeout(timer);
-      command.exitCode = code;
+      command.exitCode = exitCode;
       command.signal = signal;
-      command.status = failed ? 'failed' : command.killed ? 'killed' : 'exited';
-      if (failed) command.stderr += `\n${failed.message}`;
+      command.status = spawnError ? 'failed' : command.killed ? 'killed' : 'exited';
+      if (spawnError) command.stderr += `\n${spawnError}`;
       command.endedAt = new Date().toISOString();
-      stream.publish('command_exit', { command_id: id, exit_code: code, signal, status: command.status });
-      resolveDone();
-    };
-    child.on('error', (error) => finish(null, null, error));
-    child.on('close', (code, signal) => finish(code, signal));
+      stream.publish('command_exit', { command_id: id, exit_code: exitCode, signal, status: command.status });
+    });
     return command;
   }
 
@@ -111,7 +101,7 @@ export class CommandRunner {
       workspace_id: c.workspaceId,
       cmd: c.cmd,
       cwd: rel ? `/workspace/${rel}` : '/workspace',
-      pid: c.child.pid ?? null,
+      pid: c.group.pid > 0 ? c.group.pid : null,
       status: c.status,
       exit_code: c.exitCode,
       signal: c.signal,
@@ -133,21 +123,10 @@ export class CommandRunner {
   }
 
   async kill(c: RunningCommand): Promise<void> {
-    if (c.status !== 'running' || !c.child.pid) return;
+    if (c.status !== 'running' || c.group.pid <= 0) return;
     c.killed = true;
-    const pid = c.child.pid;
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, sig);
-      } catch {
-        // The group is gone already.
-      }
-    };
-    signal('SIGTERM');
-    const grace = setTimeout(() => signal('SIGKILL'), KILL_GRACE_MS);
-    grace.unref();
+    await c.group.terminate();
     await c.done;
-    clearTimeout(grace);
   }
 
   async stopAll(): Promise<void> {

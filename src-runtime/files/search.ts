@@ -4,17 +4,17 @@
  * walker (file count, file size and time limits, .gitignore honoured). `.git` is always skipped and
  * `node_modules` unless `include_ignored`.
  */
-import { spawn } from 'node:child_process';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import fuzzysort from 'fuzzysort';
 import { badRequest } from '../contract/errors.js';
 import type { SearchBody, SearchMatch } from '../contract/files.js';
-import { GitIgnoreFilter } from './ignore-filter.js';
-import { guardPath } from './path-guard.js';
-import { isTempName } from './service.js';
 import { findOnPath } from '../platform/find-on-path.js';
+import { guardPath } from '../platform/path-guard.js';
+import { startGroup } from '../platform/process.js';
+import { GitIgnoreFilter } from './ignore-filter.js';
+import { isTempName } from './service.js';
 
 export const SEARCH_LIMITS = {
   maxFiles: 200_000,
@@ -90,18 +90,15 @@ interface RgRun {
 }
 
 function runRg(rg: string, args: string[], cwd: string): RgRun {
-  const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const group = startGroup(rg, args, { cwd });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), SEARCH_LIMITS.timeMs);
-  const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    }),
-  );
-  child.on('error', () => undefined);
-  return { lines: createInterface({ input: child.stdout }), stop: () => child.kill('SIGKILL'), done };
+  group.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const timer = setTimeout(() => void group.terminate(), SEARCH_LIMITS.timeMs);
+  const done = group.done.then(({ exitCode }) => {
+    clearTimeout(timer);
+    return { code: exitCode, stderr };
+  });
+  return { lines: createInterface({ input: group.stdout }), stop: () => void group.terminate(), done };
 }
 
 export class SearchService {

@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { ApiError } from '../contract/errors.js';
 import type { FilesService, ListOptions } from './service.js';
 import { parseEtagList } from './service.js';
-import type { GuardedPath } from './path-guard.js';
+import type { GuardedPath } from '../platform/path-guard.js';
 
 const SMALL = 64 * 1024;
 const JSON_LIMIT = 64 * 1024 * 1024;

@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { ApiError, badRequest, conflict, notFound } from '../contract/errors.js';
 import type { FileEntry, FileInfo } from '../contract/files.js';
 import { GitIgnoreFilter } from './ignore-filter.js';
-import { guardPath, type GuardedPath } from './path-guard.js';
+import { guardPath, type GuardedPath } from '../platform/path-guard.js';
 import { KeyedLock } from '../platform/keyed-lock.js';
 
 export const HASH_LIMIT = 8 * 1024 * 1024;

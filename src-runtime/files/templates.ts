@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiError, badRequest, conflict, notFound } from '../contract/errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { VersionControlServiceApi } from '../services.js';
-import { guardPath } from './path-guard.js';
+import { guardPath } from '../platform/path-guard.js';
 import type { FilesService } from './service.js';
 
 const RENAMES: Record<string, string> = { 'gitignore.template': '.gitignore' };

@@ -7,7 +7,7 @@ import { mkdir, readdir, realpath, stat, symlink, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
 import { filesFeature } from './feature.js';
-import { normaliseRelative } from './path-guard.js';
+import { normaliseRelative } from '../platform/path-guard.js';
 
 interface RawResponse {
   status: number;

@@ -12,7 +12,7 @@ import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { FileInfo } from '../contract/files.js';
-import { normaliseRelative } from './path-guard.js';
+import { normaliseRelative } from '../platform/path-guard.js';
 import type { FilesService } from './service.js';
 
 export interface UploadOptions {

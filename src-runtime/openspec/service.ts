@@ -9,11 +9,11 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { OpenSpecState } from '../contract/apps.js';
 import { ApiError } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import { isInsideFolder } from '../platform/paths.js';
+import { runCommand } from '../platform/process.js';
 import type { WorkspaceAction } from '../services.js';
 
 type Change = OpenSpecState['changes'][number];
@@ -163,8 +163,8 @@ function ownInstalls(): string[] {
 }
 
 async function version(path: string): Promise<string | null> {
-  const r = await execa(path, ['--version'], { reject: false, timeout: 10_000 });
-  return r.exitCode === 0 ? String(r.stdout).trim() || null : null;
+  const r = await runCommand(path, ['--version'], { timeoutMs: 10_000 });
+  return r.exitCode === 0 ? r.stdout.trim() || null : null;
 }
 
 const PROMPTS = {

@@ -11,8 +11,8 @@ import { notFound } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { RuntimeContext } from '../feature.js';
 import { newId } from '../ids.js';
-import { LineRing, splitOutputLines } from '../apps/line-splitter.js';
-import { spawnGroup, terminateGroup, type SpawnedGroup } from '../apps/process-group.js';
+import { LineRing, splitOutputLines } from '../platform/line-splitter.js';
+import { startShellGroup, type ProcessGroup } from '../platform/process.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
@@ -49,7 +49,7 @@ export function shellQuote(arg: string): string {
 
 interface LiveExecution {
   execution: Execution;
-  group?: SpawnedGroup;
+  group?: ProcessGroup;
   tail: LineRing<{ stream: 'stdout' | 'stderr'; line: string }>;
   cancelled: boolean;
   done: Promise<void>;
@@ -60,7 +60,7 @@ export class ScriptsService {
 
   constructor(
     private readonly ctx: RuntimeContext,
-    private readonly hooks: { record(owner: string, pid: number): void; drop(pid: number): void },
+    private readonly groups: { record(owner: string, pid: number): void; drop(pid: number): void },
   ) {}
 
   async list(workspace: Workspace): Promise<{ scripts: Script[]; package_manager: PackageManager | null }> {
@@ -139,25 +139,25 @@ export class ScriptsService {
     this.executions.set(id, live);
     this.prune();
     const t0 = Date.now();
-    const group = spawnGroup(command, { cwd: script.cwd, env: { WORKSPACE_ROOT: workspace.root_dir, WORKSPACE_ID: workspace.id, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
+    const group = startShellGroup(command, { cwd: script.cwd, env: { WORKSPACE_ROOT: workspace.root_dir, WORKSPACE_ID: workspace.id, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
     live.group = group;
     execution.pid = group.pid > 0 ? group.pid : null;
-    if (execution.pid) this.hooks.record(`exec:${id}`, execution.pid);
-    const lines = splitOutputLines(group.child, (s, line) => {
+    if (execution.pid) this.groups.record(`exec:${id}`, execution.pid);
+    const lines = splitOutputLines(group, (s, line) => {
       live.tail.push({ stream: s, line });
       stream.publish('script_output', { execution_id: id, stream: s, line });
     });
-    live.done = group.child.then(async (result) => {
+    live.done = group.done.then(async (result) => {
       lines.end();
       // A background grandchild must not outlive its script.
-      await terminateGroup(group.pid, 1000).catch(() => undefined);
-      this.hooks.drop(group.pid);
-      execution.exit_code = result.exitCode ?? null;
-      execution.signal = result.signal ?? null;
+      await group.terminate().catch(() => undefined);
+      this.groups.drop(group.pid);
+      execution.exit_code = result.exitCode;
+      execution.signal = result.signal;
       execution.ended_at = new Date().toISOString();
       execution.duration_ms = Date.now() - t0;
       execution.status = live.cancelled ? 'cancelled' : result.exitCode === 0 ? 'succeeded' : 'failed';
-      if (result.exitCode === undefined && !result.signal) live.tail.push({ stream: 'stderr', line: result.message ?? 'failed to start' });
+      if (result.spawnError) live.tail.push({ stream: 'stderr', line: result.spawnError });
       execution.output_tail = live.tail.toArray();
       const view = this.view(live);
       stream.publish('script_finished', { execution: view });
@@ -198,7 +198,7 @@ export class ScriptsService {
     if (!live) throw notFound('execution_not_found', `No execution "${id}"`);
     if (live.execution.status === 'running' && live.group) {
       live.cancelled = true;
-      await terminateGroup(live.group.pid, 3000);
+      await live.group.terminate();
       await live.done;
     }
     return this.view(live);

@@ -1,45 +1,10 @@
 /**
- * Process groups: every app and script runs detached as the leader of its own group, so stopping
- * it signals the whole group (SIGTERM, then SIGKILL after a grace period) and no grandchild
- * survives. Groups are recorded with the leader's start time and command line from /proc, so a
- * runtime that was killed can end them on its next start — and only them: a pid reused by an
- * unrelated process never matches the record.
+ * What /proc says about process groups: a process's group, start time and command line, the live
+ * members of a group (zombies excluded), whether a group is still alive, and whether it holds a
+ * listening port. Without /proc (macOS) the answers fall back to what signals can tell.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
-
-export interface GroupRecord {
-  owner: string;
-  pid: number;
-  pgid: number;
-  /** Field 22 of /proc/<pid>/stat: clock ticks since boot. */
-  start_time: string;
-  cmdline: string;
-  recorded_at: string;
-}
-
-export interface SpawnedGroup {
-  child: ResultPromise<{ detached: true; buffer: false; reject: false; cleanup: false; stdin: 'ignore'; shell: true }>;
-  pid: number;
-}
-
-/** Start a shell command as the leader of a new process group; stdout/stderr are streams. */
-export function spawnGroup(command: string, options: { cwd: string; env: Record<string, string> }): SpawnedGroup {
-  const child = execa(command, {
-    shell: true,
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
-    detached: true,
-    cleanup: false,
-    buffer: false,
-    reject: false,
-    stdin: 'ignore',
-    stripFinalNewline: false,
-  });
-  return { child, pid: child.pid ?? -1 };
-}
 
 export interface ProcInfo {
   pid: number;
@@ -76,23 +41,6 @@ export async function groupMembers(pgid: number): Promise<ProcInfo[]> {
   return infos.filter((i): i is ProcInfo => !!i && i.pgid === pgid && i.state !== 'Z');
 }
 
-export async function recordFor(owner: string, pid: number): Promise<GroupRecord | undefined> {
-  const info = await readProc(pid);
-  if (!info) return undefined;
-  return { owner, pid, pgid: info.pgid, start_time: info.startTime, cmdline: info.cmdline, recorded_at: new Date().toISOString() };
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Whether any process of the group is still alive (kill 0 succeeds for zombies too: check /proc). */
 export async function groupAlive(pgid: number): Promise<boolean> {
   try {
@@ -103,39 +51,6 @@ export async function groupAlive(pgid: number): Promise<boolean> {
   // Without /proc (macOS) the signal probe is all we have; zombies are reaped by Node promptly.
   if (!procAvailable) return true;
   return (await groupMembers(pgid)).length > 0;
-}
-
-/** SIGTERM to the group, SIGKILL to whatever is left after `graceMs`; resolves when it is empty. */
-export async function terminateGroup(pgid: number, graceMs: number): Promise<'none' | 'term' | 'kill'> {
-  if (pgid <= 1 || !signalGroup(pgid, 'SIGTERM')) return 'none';
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!(await groupAlive(pgid))) return 'term';
-    await sleep(Math.min(50, Math.max(5, deadline - Date.now())));
-  }
-  signalGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 40 && (await groupAlive(pgid)); i += 1) await sleep(25);
-  return 'kill';
-}
-
-/**
- * End a recorded group left by a previous runtime, when it is provably ours:
- * - the leader still runs with the recorded start time and command line → signal the group;
- * - the leader is gone → its pid cannot have been reused as a group id while members of the old
- *   group live, so members with that pgid started no earlier than the leader are the orphans.
- * A leader pid now held by another process (start time or cmdline differ) is left alone.
- */
-export async function endRecordedGroup(record: GroupRecord, graceMs: number): Promise<'ended' | 'gone' | 'mismatch'> {
-  const leader = await readProc(record.pid);
-  if (leader) {
-    if (leader.startTime !== record.start_time || leader.cmdline !== record.cmdline || leader.pgid !== record.pgid) return 'mismatch';
-    await terminateGroup(record.pgid, graceMs);
-    return 'ended';
-  }
-  const members = (await groupMembers(record.pgid)).filter((m) => BigInt(m.startTime || '0') >= BigInt(record.start_time || '0'));
-  if (!members.length) return 'gone';
-  await terminateGroup(record.pgid, graceMs);
-  return 'ended';
 }
 
 /** Inodes of the sockets listening on `port` (IPv4 and IPv6), from /proc/net/tcp{,6}. */
