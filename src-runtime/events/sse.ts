@@ -68,7 +68,8 @@ export function sseSink(res: Response): PumpSink {
   };
 }
 
-export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<void> {
+/** Serve `stream` on `res`; resolves with the pump once the replay is written. */
+export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<StreamPump> {
   const after = readCursor(req);
   openSseResponse(res);
   const pump = new StreamPump(stream, sseSink(res), {
@@ -85,8 +86,9 @@ export async function streamSse(req: Request, res: Response, stream: EventStream
   });
   res.write(formatSse({ type: 'server.connected', stream: stream.name, last_seq: stream.lastSeq, ...options.connected }, false));
   await pump.start();
-  if (pump.isClosed) return;
+  if (pump.isClosed) return pump;
   const timer = setInterval(() => pump.notify({ type: 'server.heartbeat', ts: new Date().toISOString() }), options.heartbeatMs ?? defaultHeartbeatMs);
   timer.unref();
   pump.onClose(() => clearInterval(timer));
+  return pump;
 }

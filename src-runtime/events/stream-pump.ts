@@ -4,7 +4,7 @@
  * It owns what is written and when: live events published in one synchronous run (a chunk of
  * output split into lines, a burst of file changes) go out as one write — flushed in a microtask,
  * so still before whatever the publisher's caller writes next (an HTTP reply) — and a client
- * that stops reading may hold back at most `maxHeldBytes` in the runtime. Beyond that its live
+ * that stops reading may hold back at most `maxHeldBytes` in the runtime (plus one burst). Beyond that its live
  * events are skipped (the cursor still advances) and, as soon as it drains, it is told what it
  * missed with `backlog_truncated {after, oldest_seq, skipped}` — the same notice a cursor older
  * than the backlog gets. The transports (events/sse.ts, events/ws-hub.ts) only say how to write,
@@ -79,6 +79,11 @@ export class StreamPump {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Whether live events are being skipped (the client is over its cap and has not caught up). */
+  get skipping(): boolean {
+    return this.gap !== undefined;
   }
 
   /** What this client holds back in the runtime right now: the socket's buffer plus this tick's batch. */
@@ -177,10 +182,11 @@ export class StreamPump {
     if (final) this.close(true);
   }
 
-  // Once skipping, wait until the client has taken half of its cap back: a client that reads just
-  // below the publisher's pace would otherwise get a notice for every other event.
+  // What the socket has not taken counts, not this run's batch: a burst bigger than the cap must
+  // not cut off a client that reads. Once skipping, wait until the client has taken half of its
+  // cap back: one that reads just below the publisher's pace would get a notice every other event.
   private overCap(): boolean {
-    return this.heldBackBytes > (this.gap ? this.maxHeld / 2 : this.maxHeld);
+    return this.sink.pendingBytes() > (this.gap ? this.maxHeld / 2 : this.maxHeld);
   }
 
   private reportGap(): void {

@@ -138,6 +138,13 @@ export class WsHub {
     return this.wss.clients.size;
   }
 
+  /** Bytes the runtime holds for its sockets that they have not read yet (bounded per socket by its pump). */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const ws of this.wss.clients) n += ws.bufferedAmount;
+    return n;
+  }
+
   close(): void {
     clearInterval(this.pingTimer);
     for (const ws of this.wss.clients) ws.close(1001, 'runtime shutting down');
