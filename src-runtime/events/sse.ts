@@ -59,10 +59,17 @@ export function openSseResponse(res: Response): void {
   res.flushHeaders();
 }
 
-/** How an SSE response takes what a pump writes: one chunk per batch. */
+/**
+ * How an SSE response takes what a pump writes: the batch leaves in one write (corked), each
+ * message as the string every client shares rather than a per-client copy of the batch.
+ */
 export function sseSink(res: Response): PumpSink {
   return {
-    write: (messages, flushed) => void res.write(messages.length === 1 ? messages[0]! : messages.join(''), () => flushed()),
+    write: (messages, flushed) => {
+      res.cork();
+      messages.forEach((m, i) => res.write(m, i === messages.length - 1 ? () => flushed() : undefined));
+      res.uncork();
+    },
     pendingBytes: () => res.writableLength,
     end: () => res.end(),
   };
