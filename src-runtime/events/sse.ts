@@ -60,16 +60,13 @@ export function openSseResponse(res: Response): void {
 }
 
 /**
- * How an SSE response takes what a pump writes: the batch leaves in one write (corked), each
- * message as the string every client shares rather than a per-client copy of the batch.
+ * How an SSE response takes what a pump writes: the batch as one HTTP chunk. (Corking and writing
+ * each message would spare the copy but frame every message as its own chunk: more bytes, and a
+ * parse and a 'data' event per message at the client.)
  */
 export function sseSink(res: Response): PumpSink {
   return {
-    write: (messages, flushed) => {
-      res.cork();
-      messages.forEach((m, i) => res.write(m, i === messages.length - 1 ? () => flushed() : undefined));
-      res.uncork();
-    },
+    write: (messages, flushed) => void res.write(messages.length === 1 ? messages[0]! : messages.join(''), () => flushed()),
     pendingBytes: () => res.writableLength,
     end: () => res.end(),
   };
