@@ -13,7 +13,9 @@ export async function startRuntime() {
   const dataDir = await mkdtemp(join(tmpdir(), 'wr-bench-data-'));
   const workspace = await mkdtemp(join(tmpdir(), 'wr-bench-ws-'));
   const nodeArgs = (process.env.BENCH_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'workspace-runtime.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_RUNTIME_ENTRY runs another bundle (e.g. one built from an older commit) for a before/after figure.
+  const entry = process.env.BENCH_RUNTIME_ENTRY ?? join(root, 'bin', 'workspace-runtime.mjs');
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspace], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   await new Promise((resolve, reject) => {
@@ -35,6 +37,7 @@ export async function startRuntime() {
   return {
     url,
     token,
+    workspace,
     pid: child.pid,
     api,
     async waitSession(id, states, timeoutMs = 60_000) {
@@ -60,8 +63,10 @@ export async function startRuntime() {
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
       await rm(dataDir, { recursive: true, force: true });
       await rm(workspace, { recursive: true, force: true });
     },

@@ -18,7 +18,7 @@ export function agentRoutes(ctx: RuntimeContext, service: AgentService): RouteBi
     bind(api.remove, async ({ params }) => ({ session: await service.remove(params.id) })),
   ]);
 
-  ctx.hub.route('/api/v1/ws/agent-sessions/{id}', (ws, _req, params, query) => {
+  ctx.hub.route('/api/v1/ws/agent-sessions/{id}', (ws, req, params, query) => {
     let session;
     try {
       session = service.get(params.id ?? '');
@@ -31,7 +31,7 @@ export function agentRoutes(ctx: RuntimeContext, service: AgentService): RouteBi
     if (after === undefined) return;
     const stream = service.stream(session.id);
     sendJson(ws, { type: 'server.connected', stream: stream.name, last_seq: stream.lastSeq });
-    void pipeStreamToSocket(ws, stream, after);
+    pipeStreamToSocket(ws, stream, after, { socket: req.socket });
   });
 
   return [

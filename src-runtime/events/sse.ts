@@ -1,12 +1,13 @@
 /**
- * The SSE writer: `server.connected` first, then the replay from Last-Event-ID (or ?after=), then
- * live events, with a heartbeat every 15 s. Live events that arrive during the replay are held
- * and written after it, so a reconnecting client loses and repeats nothing.
+ * The SSE transport: `server.connected` first, then the stream through a StreamPump (replay from
+ * Last-Event-ID or ?after=, then live, slow clients capped), with a heartbeat every 15 s; the
+ * `id:`/`event:`/`data:` framing and the replay cursor.
  */
 import type { Request, Response } from 'express';
 import type { WireEvent } from '../contract/events.js';
 import type { EventStream } from './bus.js';
 import { badRequest } from '../contract/errors.js';
+import { StreamPump, type PumpSink } from './stream-pump.js';
 
 export interface SseOptions {
   heartbeatMs?: number;
@@ -16,6 +17,8 @@ export interface SseOptions {
   endAfter?: (event: WireEvent) => boolean;
   /** Extra fields for the server.connected event. */
   connected?: Record<string, unknown>;
+  /** What a client that stops reading may hold back before live events are skipped (default 1 MiB). */
+  maxHeldBytes?: number;
 }
 
 let defaultHeartbeatMs = 15_000;
@@ -56,43 +59,40 @@ export function openSseResponse(res: Response): void {
   res.flushHeaders();
 }
 
-export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<void> {
+/**
+ * How an SSE response takes what a pump writes: the batch as one HTTP chunk. (Corking and writing
+ * each message would spare the copy but frame every message as its own chunk: more bytes, and a
+ * parse and a 'data' event per message at the client.)
+ */
+export function sseSink(res: Response): PumpSink {
+  return {
+    write: (messages, flushed) => void res.write(messages.length === 1 ? messages[0]! : messages.join(''), () => flushed()),
+    pendingBytes: () => res.writableLength,
+    end: () => res.end(),
+  };
+}
+
+/** Serve `stream` on `res`; resolves with the pump once the replay is written. */
+export async function streamSse(req: Request, res: Response, stream: EventStream, options: SseOptions = {}): Promise<StreamPump> {
   const after = readCursor(req);
   openSseResponse(res);
-
-  let closed = false;
-  let live = false;
-  let lastWritten = after;
-  const held: WireEvent[] = [];
-  const cleanups: Array<() => void> = [];
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    cleanups.forEach((fn) => fn());
+  const pump = new StreamPump(stream, sseSink(res), {
+    after,
+    format: formatSse,
+    formatNotice: (message) => formatSse(message, false),
+    filter: options.filter,
+    endAfter: options.endAfter,
+    maxHeldBytes: options.maxHeldBytes,
+  });
+  req.on('close', () => {
+    pump.close();
     res.end();
-  };
-
-  const write = (event: WireEvent) => {
-    if (closed || event.seq <= lastWritten) return;
-    lastWritten = event.seq;
-    if (!options.filter || options.filter(event)) res.write(formatSse(event));
-    if (options.endAfter?.(event)) close();
-  };
-
-  cleanups.push(stream.subscribe((event) => (live ? write(event) : held.push(event))));
-  req.on('close', close);
+  });
   res.write(formatSse({ type: 'server.connected', stream: stream.name, last_seq: stream.lastSeq, ...options.connected }, false));
-
-  const replay = await stream.replay(after);
-  if (replay.truncated) res.write(formatSse({ type: 'backlog_truncated', ...replay.truncated }, false));
-  for (const event of replay.events) write(event);
-  for (const event of held) write(event);
-  held.length = 0;
-  live = true;
-
-  if (!closed) {
-    const timer = setInterval(() => res.write(formatSse({ type: 'server.heartbeat', ts: new Date().toISOString() }, false)), options.heartbeatMs ?? defaultHeartbeatMs);
-    timer.unref();
-    cleanups.push(() => clearInterval(timer));
-  }
+  await pump.start();
+  if (pump.isClosed) return pump;
+  const timer = setInterval(() => pump.notify({ type: 'server.heartbeat', ts: new Date().toISOString() }), options.heartbeatMs ?? defaultHeartbeatMs);
+  timer.unref();
+  pump.onClose(() => clearInterval(timer));
+  return pump;
 }

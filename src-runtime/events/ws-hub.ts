@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { hubClientMessage, type WireEvent } from '../contract/events.js';
 import { hostAllowed, originAllowed, requestToken, tokensEqual, type GuardConfig } from '../http/guards.js';
 import type { EventBus, EventStream } from './bus.js';
+import { StreamPump, type PumpSink } from './stream-pump.js';
 
 export type WsHandler = (socket: WebSocket, req: IncomingMessage, params: Record<string, string>, query: URLSearchParams) => void;
 
@@ -137,6 +138,13 @@ export class WsHub {
     return this.wss.clients.size;
   }
 
+  /** Bytes the runtime holds for its sockets that they have not read yet (bounded per socket by its pump). */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const ws of this.wss.clients) n += ws.bufferedAmount;
+    return n;
+  }
+
   close(): void {
     clearInterval(this.pingTimer);
     for (const ws of this.wss.clients) ws.close(1001, 'runtime shutting down');
@@ -147,14 +155,35 @@ export class WsHub {
 // Events fan out to many sockets: serialise each one once.
 const serialised = new WeakMap<object, string>();
 
-export function sendJson(ws: WebSocket, message: Record<string, unknown>): void {
-  if (ws.readyState !== ws.OPEN) return;
+function serialise(message: Record<string, unknown>): string {
   let text = serialised.get(message);
   if (text === undefined) {
     text = JSON.stringify(message);
     serialised.set(message, text);
   }
-  ws.send(text);
+  return text;
+}
+
+export function sendJson(ws: WebSocket, message: Record<string, unknown>): void {
+  if (ws.readyState !== ws.OPEN) return;
+  ws.send(serialise(message));
+}
+
+/**
+ * How a socket takes what a pump writes: one message per event (the wire format), with the TCP
+ * socket corked around a batch so that it leaves in one write.
+ */
+export function socketSink(ws: WebSocket, socket?: Duplex): PumpSink {
+  return {
+    write: (messages, flushed) => {
+      if (ws.readyState !== ws.OPEN) return;
+      socket?.cork();
+      messages.forEach((m, i) => ws.send(m, i === messages.length - 1 ? () => flushed() : undefined));
+      socket?.uncork();
+    },
+    pendingBytes: () => ws.bufferedAmount,
+    end: () => ws.close(1000),
+  };
 }
 
 /** Parse `?after=`; a bad value closes the socket with a readable reason. */
@@ -168,28 +197,27 @@ export function socketCursor(ws: WebSocket, query: URLSearchParams): number | un
   return undefined;
 }
 
-/**
- * Pipe one stream to a socket: replay after the cursor, then live, holding live events that arrive
- * during the replay. `filter` decides per event; returns the unsubscribe function.
- */
-export async function pipeStreamToSocket(ws: WebSocket, stream: EventStream, after: number, filter: (e: WireEvent) => boolean = () => true): Promise<() => void> {
-  let live = false;
-  let last = after;
-  const held: WireEvent[] = [];
-  const write = (e: WireEvent) => {
-    if (e.seq <= last) return;
-    last = e.seq;
-    if (filter(e)) sendJson(ws, e);
-  };
-  const unsubscribe = stream.subscribe((e) => (live ? write(e) : held.push(e)));
-  ws.on('close', unsubscribe);
-  const replay = await stream.replay(after);
-  if (replay.truncated) sendJson(ws, { type: 'backlog_truncated', ...replay.truncated });
-  replay.events.forEach(write);
-  held.forEach(write);
-  held.length = 0;
-  live = true;
-  return unsubscribe;
+export interface PipeOptions {
+  /** Decides per event whether the socket gets it (the cursor advances either way). */
+  filter?: (event: WireEvent) => boolean;
+  /** The upgraded TCP socket (`req.socket`), corked around each batch. */
+  socket?: Duplex;
+  /** What a socket that stops reading may hold back before live events are skipped (default 1 MiB). */
+  maxHeldBytes?: number;
+}
+
+/** Pipe one stream to a socket through a StreamPump: replay after the cursor, then live, slow sockets capped. */
+export function pipeStreamToSocket(ws: WebSocket, stream: EventStream, after: number, options: PipeOptions = {}): StreamPump {
+  const pump = new StreamPump(stream, socketSink(ws, options.socket), {
+    after,
+    format: serialise,
+    formatNotice: serialise,
+    filter: options.filter,
+    maxHeldBytes: options.maxHeldBytes,
+  });
+  ws.on('close', () => pump.close());
+  void pump.start();
+  return pump;
 }
 
 /** Who listens to what on the global hub: features start work lazily (watchers, stats) on demand. */
@@ -216,7 +244,7 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
   const count = (topic: string, workspaceId: string | undefined) => counts.get(`${topic}\0${workspaceId ?? ''}`) ?? 0;
   const stream = bus.stream('global', { backlog: 2000 });
 
-  hub.route('/api/v1/ws', (ws, _req, _params, query) => {
+  hub.route('/api/v1/ws', (ws, req, _params, query) => {
     const topics = new Set<string>();
     let workspaceId: string | undefined;
     const after = socketCursor(ws, query);
@@ -226,11 +254,14 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
       (topics.has('*') || topics.has(e.type)) && (!workspaceId || e.workspace_id === undefined || e.workspace_id === workspaceId);
     // The replay from ?after= runs once the client has said what it wants: at the first subscribe,
     // or at once when the URL carries ?topics=a,b (and optionally &workspace_id=).
-    let piping = false;
+    let pump: StreamPump | undefined;
     const startPipe = () => {
-      if (piping) return;
-      piping = true;
-      void pipeStreamToSocket(ws, stream, after, wanted);
+      pump ??= pipeStreamToSocket(ws, stream, after, { filter: wanted, socket: req.socket });
+    };
+    // Replies go after the events batched before the message that caused them.
+    const reply = (message: Record<string, unknown>) => {
+      pump?.flush();
+      sendJson(ws, message);
     };
     const urlTopics = query.get('topics');
     if (urlTopics) {
@@ -249,14 +280,14 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
       try {
         parsed = JSON.parse(String(raw));
       } catch {
-        return sendJson(ws, { type: 'error', code: 'invalid_json', error: 'Messages must be JSON objects' });
+        return reply({ type: 'error', code: 'invalid_json', error: 'Messages must be JSON objects' });
       }
       const msg = hubClientMessage.safeParse(parsed);
       if (!msg.success) {
-        return sendJson(ws, { type: 'error', code: 'invalid_message', error: 'Expected {"type":"subscribe","topics":[…],"workspace_id"?}, {"type":"unsubscribe","topics":[…]} or {"type":"ping"}', details: msg.error.issues });
+        return reply({ type: 'error', code: 'invalid_message', error: 'Expected {"type":"subscribe","topics":[…],"workspace_id"?}, {"type":"unsubscribe","topics":[…]} or {"type":"ping"}', details: msg.error.issues });
       }
       const m = msg.data;
-      if (m.type === 'ping') return sendJson(ws, { type: 'pong' });
+      if (m.type === 'ping') return reply({ type: 'pong' });
       if (m.type === 'subscribe') {
         if (m.workspace_id !== undefined && m.workspace_id !== workspaceId) {
           // Moving the socket to another workspace moves its existing subscriptions too.
@@ -269,11 +300,11 @@ export function attachGlobalHub(hub: WsHub, bus: EventBus): HubDemand {
           topics.add(t);
           change(t, workspaceId, 1);
         }
-        sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
+        reply({ type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
         return startPipe();
       }
       for (const t of m.topics) if (topics.delete(t)) change(t, workspaceId, -1);
-      sendJson(ws, { type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
+      reply({ type: 'subscribed', topics: [...topics], workspace_id: workspaceId ?? null });
     });
     ws.on('close', dropAll);
   });
