@@ -164,7 +164,7 @@ describe('?ticket= on HTTP routes', () => {
     expect(json.body.error).toContain('Authorization: Bearer');
     const docs = await fetch(`${rt.url}/api/v1/docs?ticket=${t.value}`);
     expect(docs.status).toBe(401);
-    expect((await docs.json()).code).toBe('ticket_not_accepted');
+    expect(((await docs.json()) as { code: string }).code).toBe('ticket_not_accepted');
     expect((await sse(`?ticket=${t.value}`)).status).toBe(200);
   });
 
