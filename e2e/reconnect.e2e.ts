@@ -2,8 +2,10 @@
  * The runtime goes away and comes back (same port, same data dir, so same token): the status bar
  * shows the connection dropping and recovering, and after the reconnect the window refetches what
  * may have changed meanwhile (a file created while the runtime was down appears in the tree).
+ * Every socket the page opens, the first one and the reconnects, carries a fresh single-use
+ * ticket and never the token; nothing the console prints about the failed attempts holds it.
  */
-import { afterAll, beforeAll, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchBrowser, screenshot, type E2eBrowser } from './support/browser.js';
@@ -23,6 +25,14 @@ afterAll(async () => {
 });
 
 it('shows the connection state, reconnects and refreshes stale data', async () => {
+  const token = rt.token;
+  const socketUrls: string[] = [];
+  const consoleText: string[] = [];
+  const requestUrls: string[] = [];
+  browser.page.on('websocket', (ws) => socketUrls.push(ws.url()));
+  browser.page.on('console', (m) => consoleText.push(m.text()));
+  browser.page.on('pageerror', (e) => consoleText.push(String(e)));
+  browser.page.on('request', (r) => requestUrls.push(r.url()));
   const app = new AppPage(browser.page, rt.url, rt.token);
   await app.open('files');
   const files = new FilesPage(browser.page);
@@ -36,4 +46,16 @@ it('shows the connection state, reconnects and refreshes stale data', async () =
   rt = await startRuntime({ workspaceDir: rt.workspaceDir, dataDir: rt.dataDir, port });
   await browser.page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: 30_000 });
   await files.treeItem('made-while-down.txt').waitFor({ timeout: 15_000 });
+
+  // The socket before the restart and the one after it: each with its own ticket, never the token.
+  expect(socketUrls.length).toBeGreaterThanOrEqual(2);
+  for (const url of socketUrls) {
+    expect(url).not.toContain(token);
+    expect(url).not.toContain('access_token');
+    expect(new URL(url).searchParams.get('ticket')).toMatch(/^tkt_/);
+  }
+  expect(new Set(socketUrls.map((u) => new URL(u).searchParams.get('ticket'))).size).toBe(socketUrls.length);
+  // Only the sign-in hand-over (/?token=…, which the page strips from the address bar) carries it.
+  expect(requestUrls.filter((u) => u.includes(token) && !/\/\?token=/.test(u))).toEqual([]);
+  expect(consoleText.filter((t) => t.includes(token))).toEqual([]);
 });

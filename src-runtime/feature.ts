@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   recoverStore?: boolean;
   /** Shorter timers for tests (heartbeats, stats interval). */
   fastTimers?: boolean;
+  /** The clock connection tickets expire on (ms since the epoch); tests inject one. Default Date.now. */
+  clock?: () => number;
 }
 
 export interface RuntimeContext {

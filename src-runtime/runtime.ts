@@ -15,6 +15,7 @@ import { createHttpApp } from './http/app.js';
 import type { RouteBinding } from './http/bind.js';
 import type { GuardConfig } from './http/guards.js';
 import { guardedListener, onClientError } from './http/safety.js';
+import { TicketStore, ticketRoutes } from './http/tickets.js';
 import type { Services } from './services.js';
 import { Store } from './store/db.js';
 import { lockDataDir, loadOrCreateToken, prepareDataDir, removeDiscovery, writeDiscovery } from './system/data-dir.js';
@@ -67,10 +68,12 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
 
   let port = 0;
   const extraHosts = isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host];
+  const tickets = new TicketStore(options.clock);
   const guard: GuardConfig = {
     token,
     port: () => port,
     allowedHosts: () => [...store.data.config.allowed_hosts, ...extraHosts],
+    tickets,
   };
   const bus = new EventBus();
   const hub = new WsHub(guard, options.fastTimers ? 1000 : 30_000);
@@ -119,6 +122,7 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
   const bindings: RouteBinding[] = [];
   bindings.push(
     ...systemRoutes(ctx, () => instances, () => bindings),
+    ...ticketRoutes(tickets),
     ...workspaceRoutes(workspaces, () => instances.map(([, f]) => f)),
   );
   for (const [, instance] of instances) bindings.push(...(instance.routes ?? []));

@@ -2,12 +2,13 @@
  * The app's one event socket (WS /api/v1/ws): features declare which event types they care about
  * and what each does to the query cache (invalidate or patch); this module subscribes to exactly
  * those topics for the current workspace, reconnects with backoff and, after a reconnect,
- * invalidates every query so whatever changed while the socket was down is refetched.
+ * invalidates every query so whatever changed while the socket was down is refetched. Every
+ * connect and reconnect first asks for a single-use ticket: the token never appears in a socket URL.
  */
 import type { QueryClient } from '@tanstack/react-query';
 import { connectEventSocket, type ConnectionState, type EventSocket, type WebSocketCtor } from '../../src-runtime/client/index.js';
 import type { WireEvent } from '../../src-runtime/contract/events.js';
-import { currentConnection } from './client.js';
+import { api, currentConnection } from './client.js';
 
 export type EventHandler = (event: WireEvent, queryClient: QueryClient) => void;
 export type EventHandlers = Record<string, EventHandler>;
@@ -59,6 +60,7 @@ export function startEventSocket(queryClient: QueryClient, handlerSets: EventHan
   const socket: EventSocket = connectEventSocket({
     baseUrl: currentConnection().baseUrl,
     token: () => currentConnection().token,
+    ticket: () => api().ticket(),
     WebSocket: WebSocket as unknown as WebSocketCtor,
     topics,
     resume: false,

@@ -4,6 +4,7 @@
  * typed from the zod schemas; a non-2xx answer becomes an ApiError carrying the wire error's status,
  * code, message and details. `raw()` is the same without JSON parsing (file bytes, downloads).
  */
+import { authApi } from '../contract/auth.js';
 import { ApiError } from '../contract/errors.js';
 import type { RouteBody, RouteDef, RouteOutput, RouteParams, RouteQuery } from '../contract/route.js';
 
@@ -103,6 +104,24 @@ export class RuntimeClient {
   /** Absolute URL of a route with its params and query filled in. */
   url<D extends RouteDef>(def: D, args: Pick<CallArgs<D>, 'params' | 'query'> = {}): string {
     return `${this.baseUrl}${buildPath(def, args.params as Record<string, unknown>)}${buildQuery(args.query as Record<string, unknown>)}`;
+  }
+
+  /**
+   * A fresh single-use connection ticket (`POST /api/v1/auth/tickets`, valid 30 s): what goes in a
+   * WebSocket or EventSource URL as `?ticket=` instead of the token. Ask for one per connection.
+   */
+  async ticket(): Promise<string> {
+    const { ticket } = await this.call(authApi.createTicket);
+    return ticket.value;
+  }
+
+  /**
+   * The URL of an SSE route with a fresh `?ticket=` in it, for a native EventSource (which cannot
+   * send the Authorization header). Call it again for every reconnect: the ticket works once.
+   */
+  async ticketUrl<D extends RouteDef>(def: D, args: Pick<CallArgs<D>, 'params' | 'query'> = {}): Promise<string> {
+    const query = { ...(args.query as Record<string, unknown> | undefined), ticket: await this.ticket() };
+    return `${this.baseUrl}${buildPath(def, args.params as Record<string, unknown>)}${buildQuery(query)}`;
   }
 
   /** Send a request for a route and return the Response when it is 2xx (throws ApiError otherwise). */

@@ -3,8 +3,13 @@
  * browser global, or `ws` in Node). `connectEventSocket` is the global hub (`WS /api/v1/ws`): it
  * subscribes to topics, reconnects with exponential backoff, resumes from the last seq with
  * `?after=`, and reports connection state so a UI can refetch what it may have missed.
+ *
+ * The token never goes in a socket URL (browsers print failed socket URLs in the console): before
+ * every connect and reconnect the client exchanges it for a single-use ticket
+ * (`POST /api/v1/auth/tickets`, Authorization header) and connects with `?ticket=`.
  */
 import type { WireEvent } from '../contract/events.js';
+import { createClient, type FetchLike } from './http.js';
 
 /** The subset of the WebSocket API both the browser global and `ws` provide. */
 export interface WebSocketLike {
@@ -21,19 +26,26 @@ export type WebSocketCtor = new (url: string) => WebSocketLike;
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** ws:// URL of a path on the runtime, with the token as ?access_token= (browsers cannot set headers). */
-export function socketUrl(baseUrl: string, path: string, token: string | null | undefined, query: Record<string, string | number | undefined> = {}): string {
+/**
+ * ws:// URL of a path on the runtime with its query (pass `{ ticket }` for authentication: browsers
+ * cannot set headers on a WebSocket). It takes no token on purpose.
+ */
+export function socketUrl(baseUrl: string, path: string, query: Record<string, string | number | undefined> = {}): string {
   const base = baseUrl || ((globalThis as { location?: { origin: string } }).location?.origin ?? '');
   const url = new URL(path, base);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (token) url.searchParams.set('access_token', token);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
   return url.toString();
 }
 
 export interface EventSocketOptions {
   baseUrl: string;
+  /** Bearer token, sent only in the Authorization header of the ticket request. */
   token: string | null | (() => string | null | undefined);
+  /** fetch for the ticket request (default the global one). */
+  fetch?: FetchLike;
+  /** How to get a fresh single-use ticket before each connect; default POST /api/v1/auth/tickets with `token`. */
+  ticket?: () => Promise<string>;
   WebSocket: WebSocketCtor;
   /** Path of the endpoint; default the global hub. */
   path?: string;
@@ -70,21 +82,41 @@ export function connectEventSocket(options: EventSocketOptions): EventSocket {
   let everOpened = false;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Bumped by every open(): a ticket that arrives for a superseded attempt is dropped.
+  let generation = 0;
 
   const setState = (next: ConnectionState, resumed = false) => {
     state = next;
     options.onState?.(next, { resumed, attempt });
   };
-  const token = () => (typeof options.token === 'function' ? options.token() : options.token);
+  const ticketClient = createClient({ baseUrl: options.baseUrl, token: () => (typeof options.token === 'function' ? options.token() : options.token), fetch: options.fetch });
+  const ticket = options.ticket ?? (() => ticketClient.ticket());
   const sendSubscribe = () => {
     if (!socket || socket.readyState !== 1 || topics.length === 0) return;
     socket.send(JSON.stringify({ type: 'subscribe', topics, ...(workspaceId ? { workspace_id: workspaceId } : {}) }));
   };
 
-  const open = () => {
+  const retryLater = () => {
+    attempt += 1;
+    setState('reconnecting');
+    const delay = Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 10)) * (0.75 + Math.random() * 0.5);
+    timer = setTimeout(() => void open(), delay);
+  };
+
+  const open = async () => {
     if (stopped) return;
+    const mine = ++generation;
+    let value: string;
+    try {
+      value = await ticket();
+    } catch {
+      // Runtime unreachable or the token refused: a failed attempt like a refused upgrade.
+      if (mine === generation && !stopped) retryLater();
+      return;
+    }
+    if (mine !== generation || stopped) return;
     const after = options.resume !== false && lastSeq !== undefined ? lastSeq : undefined;
-    const ws = new options.WebSocket(socketUrl(options.baseUrl, path, token(), { after }));
+    const ws = new options.WebSocket(socketUrl(options.baseUrl, path, { ticket: value, after }));
     socket = ws;
     ws.onopen = () => {
       const resumed = everOpened;
@@ -108,13 +140,10 @@ export function connectEventSocket(options: EventSocketOptions): EventSocket {
       if (socket !== ws) return;
       socket = undefined;
       if (stopped) return setState('closed');
-      attempt += 1;
-      setState('reconnecting');
-      const delay = Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 10)) * (0.75 + Math.random() * 0.5);
-      timer = setTimeout(open, delay);
+      retryLater();
     };
   };
-  open();
+  void open();
   options.onState?.('connecting', { resumed: false, attempt: 0 });
 
   return {
@@ -126,6 +155,7 @@ export function connectEventSocket(options: EventSocketOptions): EventSocket {
     state: () => state,
     close() {
       stopped = true;
+      generation += 1;
       clearTimeout(timer);
       socket?.close(1000, 'client closed');
       if (!socket) setState('closed');
@@ -133,7 +163,7 @@ export function connectEventSocket(options: EventSocketOptions): EventSocket {
     reconnect() {
       clearTimeout(timer);
       if (socket) socket.close(4000, 'reconnect');
-      else open();
+      else void open();
     },
   };
 }

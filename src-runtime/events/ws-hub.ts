@@ -1,6 +1,6 @@
 /**
  * The WebSocket hub: one `ws` server in noServer mode. Upgrades are authenticated (token in the
- * Authorization header or ?access_token=), Host- and Origin-checked, and routed by path to the
+ * Authorization header, a single-use ?ticket= or ?access_token=), Host- and Origin-checked, and routed by path to the
  * handler a feature registered; failures answer 401/403/404 and destroy the socket. Ping/pong drops
  * dead peers. Also the global endpoint `WS /api/v1/ws` with topic subscriptions and ?after= replay.
  */
@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hubClientMessage, type WireEvent } from '../contract/events.js';
-import { hostAllowed, originAllowed, requestToken, tokensEqual, type GuardConfig } from '../http/guards.js';
+import { hostAllowed, originAllowed, upgradeAuthRefusal, type GuardConfig } from '../http/guards.js';
 import type { EventBus, EventStream } from './bus.js';
 import { StreamPump, type PumpSink } from './stream-pump.js';
 
@@ -89,8 +89,8 @@ export class WsHub {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, message: string) => void): void {
     if (!hostAllowed(req.headers.host, this.guard)) return refuse(403, 'Host not allowed');
     if (!originAllowed(req.headers.origin, this.guard)) return refuse(403, 'Origin not allowed');
-    const token = requestToken(req, true);
-    if (!token || !tokensEqual(token, this.guard.token)) return refuse(401, 'Missing or invalid token');
+    const denied = upgradeAuthRefusal(req, this.guard);
+    if (denied) return refuse(401, denied);
     const rawUrl = req.url ?? '/';
     if (rawUrl.length > MAX_UPGRADE_URL) return refuse(414, 'URI too long');
     let url: URL;

@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TicketStore } from './tickets.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -12,6 +13,8 @@ export interface GuardConfig {
   token: string;
   port: () => number;
   allowedHosts: () => readonly string[];
+  /** Single-use connection tickets (`?ticket=`); without a store every ticket is refused. */
+  tickets?: TicketStore;
 }
 
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -68,4 +71,45 @@ export function requestToken(req: IncomingMessage, allowQuery: boolean): string 
     if (q !== -1) return new URLSearchParams(req.url.slice(q + 1)).get('access_token') ?? undefined;
   }
   return undefined;
+}
+
+function queryParam(req: IncomingMessage, name: string): string | undefined {
+  const q = req.url?.indexOf('?') ?? -1;
+  if (q === -1) return undefined;
+  return new URLSearchParams(req.url!.slice(q + 1)).get(name) ?? undefined;
+}
+
+export interface AuthFailure {
+  code: 'unauthorized' | 'ticket_invalid' | 'ticket_expired' | 'ticket_not_accepted';
+  message: string;
+}
+
+/**
+ * Why a request may not pass the token check, or undefined when it may. In order: the
+ * Authorization header (when present it alone decides); else `?ticket=` where tickets are accepted
+ * (WebSocket upgrades, SSE routes), used up by this check; else `?access_token=` where allowed.
+ */
+export function authFailure(req: IncomingMessage, guard: GuardConfig, accepts: { queryToken: boolean; ticket: boolean }): AuthFailure | undefined {
+  if (!req.headers.authorization) {
+    const ticket = queryParam(req, 'ticket');
+    if (ticket !== undefined) {
+      if (!accepts.ticket) {
+        return { code: 'ticket_not_accepted', message: 'Tickets (?ticket=) are accepted only on WebSocket upgrades and SSE streams; send "Authorization: Bearer <token>"' };
+      }
+      const check = guard.tickets?.consume(ticket) ?? { ok: false, code: 'ticket_invalid', message: 'This runtime does not accept tickets' };
+      return check.ok ? undefined : { code: check.code, message: check.message };
+    }
+  }
+  const token = requestToken(req, accepts.queryToken);
+  if (!token) {
+    return { code: 'unauthorized', message: 'Missing bearer token: send "Authorization: Bearer <token>" (the token is in runtime.json in the data dir)' };
+  }
+  return tokensEqual(token, guard.token) ? undefined : { code: 'unauthorized', message: 'Invalid bearer token' };
+}
+
+/** The refusal text for a WebSocket upgrade that fails the token check (status 401), or undefined. */
+export function upgradeAuthRefusal(req: IncomingMessage, guard: GuardConfig): string | undefined {
+  const failure = authFailure(req, guard, { queryToken: true, ticket: true });
+  if (!failure) return undefined;
+  return failure.code === 'unauthorized' ? 'Missing or invalid token' : `${failure.code}: ${failure.message}`;
 }

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { ApiError, errorBodySchema } from '../contract/errors.js';
 import { isRawResponse, toExpressPath, type RouteDef } from '../contract/route.js';
 import { isReply, type RouteBinding } from './bind.js';
-import { isLoopbackAddress, requestToken, tokensEqual, type GuardConfig } from './guards.js';
+import { authFailure, isLoopbackAddress, type GuardConfig } from './guards.js';
 import { deeperThan, findNulBytes, hasBody, isJsonContentType, MAX_JSON_DEPTH } from './request-input.js';
 
 const DEFAULT_JSON_LIMIT = 1024 * 1024;
@@ -72,6 +72,11 @@ export function allowsQueryToken(def: RouteDef): boolean {
   return Object.values(def.responses).some((r) => isRawResponse(r) && (r.contentType.startsWith('text/event-stream') || r.contentType === 'text/html'));
 }
 
+/** Whether a single-use ?ticket= may stand in for the token: SSE routes only (WebSocket upgrades check theirs in the hub). */
+export function allowsTicket(def: RouteDef): boolean {
+  return Object.values(def.responses).some((r) => isRawResponse(r) && r.contentType.startsWith('text/event-stream'));
+}
+
 export function checkAccess(def: RouteDef, req: Request, guard: GuardConfig): void {
   if (def.access === 'public') return;
   if (def.access === 'loopback' || def.access === 'token+loopback') {
@@ -81,11 +86,8 @@ export function checkAccess(def: RouteDef, req: Request, guard: GuardConfig): vo
     }
     if (def.access === 'loopback') return;
   }
-  const token = requestToken(req, allowsQueryToken(def));
-  if (!token) {
-    throw new ApiError(401, 'unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>" (the token is in runtime.json in the data dir)');
-  }
-  if (!tokensEqual(token, guard.token)) throw new ApiError(401, 'unauthorized', 'Invalid bearer token');
+  const failure = authFailure(req, guard, { queryToken: allowsQueryToken(def), ticket: allowsTicket(def) });
+  if (failure) throw new ApiError(401, failure.code, failure.message);
 }
 
 function normaliseParams(def: RouteDef, params: Record<string, unknown>): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isRawResponse, type RouteDef } from '../contract/route.js';
 import { implicitResponses } from './mount.js';
 import type { EventDef } from '../contract/events.js';
+import { allowsQueryToken, allowsTicket } from './mount.js';
 
 type Json = Record<string, unknown>;
 
@@ -60,6 +61,12 @@ function objectProperties(schema: z.ZodType | undefined, collector: SchemaCollec
   return Object.entries(props).map(([name, s]) => [name, s, required.has(name)]);
 }
 
+/** The header always; a single-use ?ticket= on SSE routes; ?access_token= (scripts) where a browser cannot set headers. */
+function security(def: RouteDef): Json[] {
+  if (def.access === 'public' || def.access === 'loopback') return [];
+  return [{ bearer: [] }, ...(allowsTicket(def) ? [{ ticket: [] }] : []), ...(allowsQueryToken(def) ? [{ access_token: [] }] : [])];
+}
+
 export function buildOpenApi(routes: RouteDef[], info: { version: string; serverUrl?: string }, events: EventDef[] = []): Json {
   const collector = new SchemaCollector();
   const paths: Record<string, Record<string, Json>> = {};
@@ -89,7 +96,7 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string; server
       tags: def.tags,
       parameters,
       responses,
-      security: def.access === 'public' || def.access === 'loopback' ? [] : [{ bearer: [] }],
+      security: security(def),
       'x-access': def.access,
     };
     if (def.description) op.description = def.description;
@@ -121,7 +128,21 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string; server
     paths,
     components: {
       schemas: collector.components,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token in runtime.json (standalone) or from the desktop preload' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'The token in runtime.json (standalone) or from the desktop preload' },
+        ticket: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'ticket',
+          description: 'A single-use ticket from POST /api/v1/auth/tickets, valid 30 s: what browsers put in WebSocket and SSE URLs instead of the token',
+        },
+        access_token: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'access_token',
+          description: 'The token itself in the URL, for scripts (curl, EventSource in a tool). Browsers use a ticket: URLs end up in consoles and logs',
+        },
+      },
     },
   };
 }
