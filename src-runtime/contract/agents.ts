@@ -326,7 +326,8 @@ function sessionCrud(base: string, prefix: string) {
       tags,
       access: 'token',
       body: createSessionBody,
-      responses: { 201: sessionOut, ...commonErrors, 413: errorBodySchema },
+      // 409 agent_unavailable: the agent is configured but cannot run on this machine.
+      responses: { 201: sessionOut, ...commonErrors, 409: errorBodySchema, 413: errorBodySchema },
     }),
     list: defineRoute({
       operationId: `${prefix}.list`,

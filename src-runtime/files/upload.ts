@@ -54,6 +54,8 @@ export function uploadFiles(service: FilesService, root: string, req: Request, o
       void Promise.allSettled(writes).then(() => reject(error));
     };
     parser.on('file', (_field, stream, info) => {
+      // busboy destroys a part that the form cuts off with an error; the write may not listen yet.
+      stream.on('error', (error) => fail(badRequest('invalid_multipart', `Malformed multipart request: ${error.message}`)));
       if (failed) return void stream.resume();
       let rel: string;
       try {

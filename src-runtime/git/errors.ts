@@ -122,7 +122,8 @@ const patterns: Array<[RegExp, GitErrorKind]> = [
   [/would be overwritten by (checkout|merge|switch)|Please commit your changes or stash them|cannot (pull with rebase|rebase): You have unstaged changes/, 'local_changes_overwritten'],
   [/is not a valid branch name|not a valid branch name/, 'invalid_branch_name'],
   [/invalid reference: |unknown revision or path not in the working tree|bad revision|ambiguous argument|not a valid object name|couldn't find remote ref|Couldn't find remote ref|reference is not a tree|did not match any file\(s\) known to git|is not a commit and a branch/, 'ref_not_found'],
-  [/pathspec '.*' did not match any files/, 'path_not_found'],
+  // git cuts its messages at 4 KiB: a very long pathspec leaves "fatal: pathspec '<path…" unterminated.
+  [/pathspec '.*' did not match any files|^fatal: pathspec '[^'\n]{3000,}$/m, 'path_not_found'],
   [/Unable to create '.*\.lock': File exists/, 'index_locked'],
   [/not a git repository/i, 'not_a_repository'],
   [/Could not resolve host|Connection refused|Failed to connect to|unable to access/, 'remote_unreachable'],

@@ -212,6 +212,9 @@ describe('progress and error recognition', () => {
     expect(classifyGitOutput('\n*** Please tell me who you are.\n\nfatal: no email was given and auto-detection is disabled\n')).toBe('identity_missing');
     expect(classifyGitOutput('fatal: not a git repository (or any of the parent directories): .git\n')).toBe('not_a_repository');
     expect(classifyGitOutput('fatal: invalid reference: nope\n')).toBe('ref_not_found');
+    expect(classifyGitOutput("fatal: pathspec 'nope' did not match any files\n")).toBe('path_not_found');
+    // git cuts a message at 4 KiB, so a very long pathspec loses its closing quote.
+    expect(classifyGitOutput(`fatal: pathspec '${'a'.repeat(4080)}\n`)).toBe('path_not_found');
     expect(classifyGitOutput("fatal: a branch named 'x' already exists\n")).toBe('branch_exists');
     expect(classifyGitOutput('something new and strange\n')).toBe('unknown');
     const auth = toApiError(new GitError('auth_failed', 'x', { stderr: "fatal: Authentication failed for 'https://bob:s3cret@example.com/r.git/'\n" }));

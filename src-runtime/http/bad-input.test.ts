@@ -1,7 +1,8 @@
 /**
  * Bad input is a clear 4xx on a real runtime: NUL bytes in body fields, path parameters and query
  * strings; JSON nested too deep; JSON routes called with another content type; add_dirs that would
- * hand an agent the whole machine; a commit a hook refuses.
+ * hand an agent the whole machine; a commit a hook refuses; what the contract fuzzer found (a JSON
+ * null body, a multipart body cut short, settings written at the same time, a pathspec git cuts off).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmod, mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
@@ -79,6 +80,33 @@ describe('bad input answers a clear 4xx', () => {
     const fine = await rt.json(`/api/v1/workspaces/${id}`, { method: 'PATCH', json: { add_dirs: [extra] } });
     expect(fine.status).toBe(200);
     expect(fine.body.workspace.add_dirs).toEqual([await realpath(extra)]);
+  });
+
+  it('refuses a JSON null body instead of reading it as an empty one', async () => {
+    const res = await rt.api(`/api/v1/workspaces/${id}/snapshots`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'null' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('answers a multipart body that ends in the middle of a file with 400 invalid_multipart', async () => {
+    const body = '--b\r\nContent-Disposition: form-data; name="f"; filename="cut.txt"\r\n\r\nunterminated';
+    const res = await rt.api(`/api/v1/workspaces/${id}/file-ops/upload`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid_multipart' });
+    expect(await readdir(root)).not.toContain('cut.txt');
+  });
+
+  it('writes settings that arrive at the same time without failing one of them', async () => {
+    const puts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => rt.api(`/api/v1/settings?workspace_id=${id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ env: { N: String(i) } }) })),
+    );
+    expect(puts.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect((await readdir(join(root, '.claude'))).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('answers a pathspec too long for git to repeat with 404 git_path_not_found', async () => {
+    const res = await rt.json(`/api/v1/workspaces/${id}/version-control/stage`, { method: 'POST', json: { paths: ['a'.repeat(100 * 1024)] } });
+    expect(res).toMatchObject({ status: 404, body: { code: 'git_path_not_found' } });
   });
 
   it('answers 409 git_hook_failed with what the hook said when a hook refuses a commit in a trusted repo', async () => {

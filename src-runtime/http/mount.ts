@@ -114,8 +114,8 @@ export function mountRoutes(router: Router, bindings: RouteBinding[], guard: Gua
       refuseNulBytes(rawParams, req.query, def.body ? req.body : undefined);
       const params = validate(def.params, rawParams, 'path');
       const query = validate(def.query, req.query, 'query');
-      // No body at all is validated as {} so all-optional bodies may be omitted.
-      const body = def.body ? validate(def.body, req.body ?? {}, 'body') : undefined;
+      // No body at all is validated as {} so all-optional bodies may be omitted; a JSON `null` is a body (and not an object).
+      const body = def.body ? validate(def.body, req.body === undefined ? {} : req.body, 'body') : undefined;
       const result = await handler({ params, query, body, req, res } as never);
       if (res.headersSent || res.writableEnded) return;
       if (result === undefined) {

@@ -40,9 +40,12 @@ async function readJson(path: string): Promise<Json> {
   throw new ApiError(422, 'settings_invalid', `${path} is not a JSON object; fix or replace it with PUT`);
 }
 
+let tmpSeq = 0;
+
 async function writeJson(path: string, value: Json): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+  // One temp file per write: two writes at once must not rename each other's file away.
+  const tmp = `${path}.tmp-${process.pid}-${++tmpSeq}`;
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
   await rename(tmp, path);
 }
