@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   rendererDir?: string;
   /** Shorter timers for tests (heartbeats, stats interval). */
   fastTimers?: boolean;
+  /** The clock cache lifetimes are measured on (default Date.now); tests advance it instead of sleeping. */
+  now?: () => number;
 }
 
 export interface RuntimeContext {

@@ -32,11 +32,13 @@ export async function startTestRuntime(
     rendererDir?: string;
     /** Event types a test's own stand-in feature publishes (not part of the wire catalog). */
     extraEventTypes?: string[];
+    /** The runtime's clock for cache lifetimes (RuntimeOptions.now). */
+    now?: () => number;
   } = {},
 ): Promise<TestRuntime> {
   const dataDir = options.dataDir ?? (await makeTempDir('wr-data-'));
   const runtime = await startRuntime(
-    { port: 0, host: '127.0.0.1', dataDir, workspace: options.workspace, fastTimers: true, rendererDir: options.rendererDir },
+    { port: 0, host: '127.0.0.1', dataDir, workspace: options.workspace, fastTimers: true, rendererDir: options.rendererDir, now: options.now },
     options.features,
   );
   const checked = createCheckedFetch(runtime.url, runtime.token);
