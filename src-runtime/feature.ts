@@ -23,8 +23,8 @@ export interface RuntimeOptions {
   recoverStore?: boolean;
   /** Shorter timers for tests (heartbeats, stats interval). */
   fastTimers?: boolean;
-  /** The clock connection tickets expire on (ms since the epoch); tests inject one. Default Date.now. */
-  clock?: () => number;
+  /** The runtime's clock (ms since the epoch, default Date.now): cache lifetimes and ticket expiry. Tests advance it instead of sleeping. */
+  now?: () => number;
 }
 
 export interface RuntimeContext {

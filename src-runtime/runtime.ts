@@ -68,7 +68,7 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
 
   let port = 0;
   const extraHosts = isLoopbackHost(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host];
-  const tickets = new TicketStore(options.clock);
+  const tickets = new TicketStore(options.now);
   const guard: GuardConfig = {
     token,
     port: () => port,

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { startTestRuntime, makeTempDir, type TestRuntime } from '../test-support/runtime-harness.js';
 import { createCheckedFetch } from '../test-support/checked-fetch.js';
+import { waitFor } from '../test-support/wait.js';
 import { defineRoute, sseResponse, commonErrors } from './contract/route.js';
 import { workspacesApi } from './contract/workspaces.js';
 import { runtimeApi } from './contract/runtime.js';
@@ -38,14 +39,6 @@ const ticksFeature: RuntimeFeature = {
       routes: [bind(tickStream, ({ req, res, query }) => streamSse(req, res, stream, { endAfter: (e) => query.end_at !== undefined && e.seq >= query.end_at }))],
     };
   },
-};
-
-const waitFor = async (check: () => boolean, ms = 5000) => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 };
 
 let rt: TestRuntime;
@@ -113,13 +106,13 @@ describe('subscribeSse', () => {
       onEnd: () => seen.length < 6,
       retry: { minMs: 10 },
     });
-    await waitFor(() => connects === 1);
+    await waitFor(() => connects === 1, 'the first connection');
     for (let i = 0; i < 3; i++) stream.publish('tick', { n: i });
-    await waitFor(() => connects === 2);
+    await waitFor(() => connects === 2, 'the reconnection');
     // Published while reconnected: the second connection has end_at=3 too, so it closes after
     // replaying nothing new… publish more and check the third connection picks them up in order.
     for (let i = 3; i < 6; i++) stream.publish('tick', { n: i });
-    await waitFor(() => seen.length === 6);
+    await waitFor(() => seen.length === 6, 'six events');
     sub.close();
     await sub.done;
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
@@ -130,7 +123,7 @@ describe('subscribeSse', () => {
     const client = createClient({ baseUrl: rt.url, token: rt.token });
     const seen: number[] = [];
     const sub = subscribeSse({ url: client.url(tickStream), token: rt.token, lastEventId: 4, onEvent: (e) => e.type === 'tick' && seen.push(e.seq) });
-    await waitFor(() => seen.length === 2);
+    await waitFor(() => seen.length === 2, 'two events');
     expect(seen).toEqual([5, 6]);
     sub.close();
     const errors: unknown[] = [];
@@ -153,42 +146,43 @@ describe('connectEventSocket', () => {
       onState: (s, info) => states.push([s, info.resumed]),
       backoff: { minMs: 20, maxMs: 100 },
     });
-    await waitFor(() => events.some((e) => e.type === 'subscribed'));
+    await waitFor(() => events.some((e) => e.type === 'subscribed'), 'the subscription');
     const client = createClient({ baseUrl: rt.url, token: rt.token });
     const dir = join(folder, 'second');
     await mkdir(dir);
     const { workspace } = await client.call(workspacesApi.create, { body: { root_dir: dir } });
-    await waitFor(() => events.some((e) => e.type === 'workspace_changed' && e.workspace_id === workspace.id));
+    await waitFor(() => events.some((e) => e.type === 'workspace_changed' && e.workspace_id === workspace.id), 'workspace_changed');
 
     socket.reconnect();
-    await waitFor(() => states.some(([s]) => s === 'reconnecting'));
-    await waitFor(() => states.some(([s, resumed]) => s === 'open' && resumed));
+    await waitFor(() => states.some(([s]) => s === 'reconnecting'), 'reconnecting');
+    await waitFor(() => states.some(([s, resumed]) => s === 'open' && resumed), 'a resumed open');
     // The resumed socket re-sent its subscription: later changes arrive on it.
-    await waitFor(() => events.filter((e) => e.type === 'subscribed').length === 2);
+    await waitFor(() => events.filter((e) => e.type === 'subscribed').length === 2, 'the second subscription');
     await client.call(workspacesApi.patch, { params: { id: workspace.id }, body: { name: 'Renamed' } });
-    await waitFor(() => events.filter((e) => e.type === 'workspace_changed' && e.workspace_id === workspace.id).length === 2);
+    await waitFor(() => events.filter((e) => e.type === 'workspace_changed' && e.workspace_id === workspace.id).length === 2, 'the second workspace_changed');
     const seqs = events.filter((e) => e.type === 'workspace_changed').map((e) => e.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     socket.close();
-    await waitFor(() => socket.state() === 'closed');
+    await waitFor(() => socket.state() === 'closed', 'the socket to close');
   });
 
   it('keeps receiving system_stats after scoping the socket to a workspace', async () => {
     const stats: WireEvent[] = [];
+    const acks: WireEvent[] = [];
     const { workspace } = await createClient({ baseUrl: rt.url, token: rt.token }).call(workspacesApi.create, { body: { root_dir: folder } });
     const socket = connectEventSocket({
       baseUrl: rt.url,
       token: rt.token,
       WebSocket: WebSocket as unknown as WebSocketCtor,
       topics: ['system_stats'],
-      onEvent: (e) => e.type === 'system_stats' && stats.push(e),
+      onEvent: (e) => (e.type === 'system_stats' ? stats.push(e) : e.type === 'subscribed' && acks.push(e)),
     });
-    await waitFor(() => stats.length > 0);
+    await waitFor(() => stats.length > 0, 'system_stats');
     socket.subscribe(['system_stats'], workspace.id);
-    await new Promise((r) => setTimeout(r, 600));
+    await waitFor(() => acks.some((a) => a.workspace_id === workspace.id), 'the scoped subscription');
     const seen = stats.length;
-    // The sampler ticks every 250 ms with fast timers; scoped subscribers still count as demand.
-    await waitFor(() => stats.length >= seen + 2, 3000);
+    // Sampled after the socket was scoped: scoped subscribers still count as demand.
+    await waitFor(() => stats.length >= seen + 2, 'system_stats after scoping');
     socket.close();
   });
 
@@ -202,7 +196,7 @@ describe('connectEventSocket', () => {
       onState: (s) => states.push(s),
       backoff: { minMs: 10, maxMs: 20 },
     });
-    await waitFor(() => states.filter((s) => s === 'reconnecting').length >= 2);
+    await waitFor(() => states.filter((s) => s === 'reconnecting').length >= 2, 'two reconnect attempts');
     expect(states).not.toContain('open');
     socket.close();
   });

@@ -32,13 +32,13 @@ export async function startTestRuntime(
     rendererDir?: string;
     /** Event types a test's own stand-in feature publishes (not part of the wire catalog). */
     extraEventTypes?: string[];
-    /** The clock connection tickets expire on (see RuntimeOptions.clock). */
-    clock?: () => number;
+    /** The runtime's clock: cache lifetimes, ticket expiry (RuntimeOptions.now). */
+    now?: () => number;
   } = {},
 ): Promise<TestRuntime> {
   const dataDir = options.dataDir ?? (await makeTempDir('wr-data-'));
   const runtime = await startRuntime(
-    { port: 0, host: '127.0.0.1', dataDir, workspace: options.workspace, fastTimers: true, rendererDir: options.rendererDir, clock: options.clock },
+    { port: 0, host: '127.0.0.1', dataDir, workspace: options.workspace, fastTimers: true, rendererDir: options.rendererDir, now: options.now },
     options.features,
   );
   const checked = createCheckedFetch(runtime.url, runtime.token);

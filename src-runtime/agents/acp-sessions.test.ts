@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-support/runtime-harness.js';
-import { readSse, waitRun, waitSession, type Ev } from '../../test-support/agent-helpers.js';
+import { readAgentEvents, waitRun, waitSession, type Ev } from '../../test-support/agent-helpers.js';
+import { waitFor } from '../../test-support/wait.js';
 import { settingsFeature } from '../settings/feature.js';
 import { agentsFeature } from './feature.js';
 
@@ -76,7 +77,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(session).toMatchObject({ protocol: 'acp', agent_name: 'scripted', acp_caps: { supports_load_session: true, supported_modes: ['default'] } });
     expect(session.agent_session_id).toMatch(/^scripted-/);
     const run = await send(id, 'hello there');
-    const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === run.id));
+    const { events } = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === run.id));
     const types = events.filter((e) => e.run_id === run.id).map((e) => e.type);
     expect(types).toEqual(['run_status', 'run_status', 'user', 'thinking', 'plan', 'text', 'text', 'run_status', 'done']);
     expect(events.find((e) => e.type === 'thinking')?.content).toBe('thinking about hello there');
@@ -95,7 +96,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
   it('maps tool calls with their updates', async () => {
     const id = await newSession();
     const run = await send(id, 'TOOL');
-    const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done'));
+    const { events } = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done'));
     const tool = events.filter((e) => e.tool_call_id === 'call_1');
     expect(tool.map((e) => [e.type, e.status])).toEqual([
       ['tool_use', 'pending'],
@@ -121,7 +122,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const twice = await rt.json(`/api/v1/runs/${run.id}/permissions/${perms[0].id}`, { method: 'POST', json: { option_id: 'reject' } });
     expect(twice).toMatchObject({ status: 409, body: { code: 'permission_already_resolved' } });
     await waitRun(rt, run.id, ['completed']);
-    const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done'));
+    const { events } = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done'));
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['permission_request', 'permission_resolved']));
     expect(events.filter((e) => e.type === 'text').map((e) => e.content).join('')).toBe('permission: allow');
     expect(events.filter((e) => e.type === 'run_status').map((e) => e.status)).toEqual(['queued', 'running', 'requires_action', 'running', 'completed']);
@@ -147,8 +148,8 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
   it('cancels a running turn; a pending permission is answered cancelled', async () => {
     const id = await newSession();
     const run = await send(id, 'SLOW 100');
-    await waitRun(rt, run.id, ['running']);
-    await new Promise((r) => setTimeout(r, 250));
+    // Cancel a turn that is under way: the agent has started answering.
+    await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'text' && e.run_id === run.id));
     const cancelled = await rt.json(`/api/v1/runs/${run.id}/cancel`, { method: 'POST' });
     expect(cancelled.status).toBe(200);
     const final = await waitRun(rt, run.id, ['cancelled']);
@@ -205,7 +206,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     const next = await send(id, 'still there?');
     await waitRun(rt, next.id, ['completed']);
     expect((await rt.json(`/api/v1/sessions/${id}`)).body.session.state).toBe('idle');
-    const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.filter((e) => e.type === 'done').length === 2);
+    const { events } = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.filter((e) => e.type === 'done').length === 2);
     expect(events.filter((e) => e.run_id === run.id).map((e) => e.type)).toEqual(['run_status', 'run_status', 'user', 'text', 'run_status', 'error', 'done']);
     const log = (await readFile(join(rt.dataDir, 'sessions', `${id}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Ev);
     expect(log.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
@@ -235,10 +236,10 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
   it('replays every event exactly once on SSE reconnect with Last-Event-ID, and over the session WebSocket', async () => {
     const id = await newSession();
     const run = await send(id, 'SLOW 10');
-    const firstPart = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.filter((e) => e.type === 'text').length >= 3);
+    const firstPart = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.filter((e) => e.type === 'text').length >= 3);
     const lastId = firstPart.ids[firstPart.ids.length - 1]!;
-    const rest = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === run.id), { headers: { 'last-event-id': String(lastId) } });
-    const all = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === run.id));
+    const rest = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === run.id), { lastEventId: lastId });
+    const all = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === run.id));
     const joined = [...firstPart.events, ...rest.events].map((e) => e.seq);
     expect(joined).toEqual(all.events.map((e) => e.seq));
     expect(new Set(joined).size).toBe(joined.length);
@@ -304,7 +305,7 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     expect(started.status).toBe(202);
     expect(started.body.session.agent_name).toBe('scripted');
     await waitRun(rt, started.body.run.id, ['completed']);
-    const streamed = await readSse(rt, '/api/v1/agent-runs/stream', () => false, { method: 'POST', body: { content: 'streamed', session_id: started.body.session.id } });
+    const streamed = await readAgentEvents(rt, '/api/v1/agent-runs/stream', () => false, { method: 'POST', body: { content: 'streamed', session_id: started.body.session.id } });
     const types = streamed.events.map((e) => e.type);
     expect(types[types.length - 1]).toBe('done');
     expect(streamed.events.filter((e) => e.type === 'text').map((e) => e.content).join('')).toBe('Hello, you said: streamed');
@@ -341,15 +342,14 @@ describe('agent sessions over ACP (scripted agent, real child process)', () => {
     await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     ws.on('message', (raw) => seen.push(JSON.parse(String(raw)) as Ev));
     ws.send(JSON.stringify({ type: 'subscribe', topics: ['session_status'] }));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => seen.some((m) => m.type === 'subscribed'), 'the subscription to be acknowledged');
     const id = await newSession();
     const run = await send(id, 'hi');
     await waitRun(rt, run.id, ['completed']);
-    await new Promise((r) => setTimeout(r, 100));
+    const mine = () => seen.filter((e) => e.type === 'session_status' && e.session_id === id);
+    await waitFor(() => mine().some((e) => e.run_id === run.id && e.run_status === 'completed'), 'the completed run on the socket');
     ws.close();
-    const mine = seen.filter((e) => e.type === 'session_status' && e.session_id === id);
-    expect(mine.map((e) => e.state)).toEqual(expect.arrayContaining(['starting', 'idle', 'running']));
-    expect(mine.some((e) => e.run_id === run.id && e.run_status === 'completed')).toBe(true);
+    expect(mine().map((e) => e.state)).toEqual(expect.arrayContaining(['starting', 'idle', 'running']));
   });
 
   it('DELETE stops the session and its agent but keeps the transcript; the workspace detail lists sessions and skills', async () => {
@@ -408,7 +408,7 @@ describe('ACP sessions across a runtime restart', () => {
       await waitRun(rt, next.id, ['completed']);
       const transcript = (await rt.json(`/api/v1/sessions/${id}/messages`)).body.messages;
       expect(transcript[transcript.length - 1].content).toBe('Hello, you said: back again (loaded)');
-      const { events } = await readSse(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === next.id));
+      const { events } = await readAgentEvents(rt, `/api/v1/sessions/${id}/events`, (evs) => evs.some((e) => e.type === 'done' && e.run_id === next.id));
       const seqs = events.map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     } finally {

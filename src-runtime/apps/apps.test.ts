@@ -5,7 +5,9 @@ import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-supp
 import { openspecFeature } from '../openspec/feature.js';
 import { scriptsFeature } from '../scripts/feature.js';
 import { appsFeature } from './feature.js';
-import { alive, readPid, readSse, waitFor, writeServer } from './test-fixtures.js';
+import { readSse } from '../../test-support/sse.js';
+import { waitFor } from '../../test-support/wait.js';
+import { alive, readPid, writeServer } from './test-fixtures.js';
 
 const MANIFEST = `
 apps:
@@ -117,7 +119,7 @@ describe('apps API with real processes', () => {
   });
 
   it('streams log lines (stdout and stderr marked, ANSI kept) and status changes over SSE', async () => {
-    const events = await readSse(`${rt.url}/api/v1/apps/${ids.api}/logs`, rt.token, (evs) => evs.some((e) => e.data?.line === 'a line on stderr'));
+    const events = await readSse(`${rt.url}/api/v1/apps/${ids.api}/logs`, (evs) => evs.some((e) => e.data?.line === 'a line on stderr') && evs.some((e) => e.event === 'app_status_changed' && e.data.status === 'ready'), { token: rt.token });
     const logs = events.filter((e) => e.event === 'app_log').map((e) => e.data);
     expect(logs).toContainEqual(expect.objectContaining({ stream: 'stdout', line: expect.stringContaining('\u001b[32mlistening\u001b[0m on ') }));
     expect(logs).toContainEqual(expect.objectContaining({ stream: 'stderr', line: 'a line on stderr' }));
@@ -141,7 +143,7 @@ describe('apps API with real processes', () => {
     const app = await waitFor(async () => {
       const a = (await rt.json(`/api/v1/apps/${ids.flaky}`)).body.app;
       return a.restarts >= 2 && a;
-    }, 10_000, 'two restarts');
+    }, 'two restarts');
     expect(app.last_error).toBe('exited with code 3');
     const stopped = await rt.json(`/api/v1/apps/${ids.flaky}/stop`, { method: 'POST' });
     expect(['stopped', 'crashed']).toContain(stopped.body.app.status);
@@ -156,7 +158,7 @@ describe('apps API with real processes', () => {
     expect(res.body.details.log_tail).toContain('still warming');
     const app = (await rt.json(`/api/v1/apps/${ids['never-ready']}`)).body.app;
     expect(app.status).toBe('crashed');
-    await waitFor(async () => (await rt.json(`/api/v1/apps/${ids['never-ready']}`)).body.app.pid === null, 5000, 'process gone');
+    await waitFor(async () => (await rt.json(`/api/v1/apps/${ids['never-ready']}`)).body.app.pid === null, 'process gone');
   });
 
   it('runs setup then build and reports build status with a log tail; a failing build is failed', async () => {
@@ -167,7 +169,7 @@ describe('apps API with real processes', () => {
     const done = await waitFor(async () => {
       const s = (await rt.json(`/api/v1/apps/${ids.built}/build-status`)).body.build_status;
       return s.state !== 'running' && s;
-    });
+    }, 'setup and build to end');
     expect(done).toMatchObject({ state: 'succeeded', exit_code: 0 });
     expect(done.steps.map((s: any) => [s.step, s.exit_code])).toEqual([['setup', 0], ['build', 0]]);
     expect(done.log_tail).toEqual(['installing', 'oops', '\u001b[1mbuilt\u001b[0m']);
@@ -176,7 +178,7 @@ describe('apps API with real processes', () => {
     const failed = await waitFor(async () => {
       const s = (await rt.json(`/api/v1/apps/${ids['broken-build']}/build-status`)).body.build_status;
       return s.state !== 'running' && s;
-    });
+    }, 'the broken build to end');
     expect(failed).toMatchObject({ state: 'failed', exit_code: 7, log_tail: ['failing'] });
     const nothing = await rt.json(`/api/v1/apps/${ids.api}/setup`, { method: 'POST' });
     expect(nothing).toMatchObject({ status: 409, body: { code: 'nothing_to_run' } });

@@ -194,7 +194,10 @@ export class ManifestCache {
   private readonly files = new Map<string, CacheEntry>();
   private readonly scans = new Map<string, { at: number; paths: string[] }>();
 
-  constructor(private readonly scanTtlMs = 2000) {}
+  constructor(
+    private readonly scanTtlMs = 2000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   invalidate(root?: string): void {
     if (root) this.scans.delete(root);
@@ -203,8 +206,8 @@ export class ManifestCache {
 
   async load(root: string): Promise<ParsedManifest[]> {
     let scan = this.scans.get(root);
-    if (!scan || Date.now() - scan.at > this.scanTtlMs) {
-      scan = { at: Date.now(), paths: await discoverManifests(root) };
+    if (!scan || this.now() - scan.at > this.scanTtlMs) {
+      scan = { at: this.now(), paths: await discoverManifests(root) };
       this.scans.set(root, scan);
     }
     const out: ParsedManifest[] = [];

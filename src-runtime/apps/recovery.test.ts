@@ -7,7 +7,8 @@ import { makeTempDir, startTestRuntime } from '../../test-support/runtime-harnes
 import { readStoreFile } from '../store/db.js';
 import { appsFeature } from './feature.js';
 import { readProc } from '../platform/process-group.js';
-import { alive, readPid, waitFor, writeServer } from './test-fixtures.js';
+import { waitFor } from '../../test-support/wait.js';
+import { alive, readPid, writeServer } from './test-fixtures.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const spawned: ChildProcess[] = [];
@@ -52,7 +53,7 @@ describe('process groups left by a killed runtime', () => {
     const app = ((await ensured.json()) as { app: { pid: number; port: number } }).app;
     const grandchild = await readPid(join(root, 'grandchild.pid'));
     // The record reaches db.json (coalesced write) before we kill the runtime.
-    await waitFor(async () => ((await readStoreFile(dataDir)).sections.apps as { groups: unknown[] } | undefined)?.groups.length === 1, 5000, 'group record on disk');
+    await waitFor(async () => ((await readStoreFile(dataDir)).sections.apps as { groups: unknown[] } | undefined)?.groups.length === 1, 'group record on disk');
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
@@ -79,7 +80,7 @@ describe('process groups left by a killed runtime', () => {
     const bystanderB = spawn('sleep', ['301'], { detached: true, stdio: 'ignore' });
     const ours = spawn('sleep', ['302'], { detached: true, stdio: 'ignore' });
     spawned.push(bystanderA, bystanderB, ours);
-    const [a, b, o] = await Promise.all([bystanderA, bystanderB, ours].map((c) => waitFor(() => readProc(c.pid!), 2000, 'proc')));
+    const [a, b, o] = await Promise.all([bystanderA, bystanderB, ours].map((c) => waitFor(() => readProc(c.pid!), 'proc')));
     const record = (p: NonNullable<typeof a>, patch: object) => ({ owner: 'app:test', pid: p.pid, pgid: p.pgid, start_time: p.startTime, cmdline: p.cmdline, recorded_at: new Date().toISOString(), ...patch });
     const seed = await startTestRuntime({ dataDir, features: [] });
     seed.ctx.store.update((d) => {
@@ -111,7 +112,7 @@ describe('process groups left by a killed runtime', () => {
     const dataDir = await makeTempDir('wr-orphan-data-');
     const leader = spawn('sh', ['-c', 'sleep 303 & echo $!; sleep 0.4'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     spawned.push(leader);
-    const info = await waitFor(() => readProc(leader.pid!), 2000, 'leader proc');
+    const info = await waitFor(() => readProc(leader.pid!), 'leader proc');
     const orphan = Number(await new Promise<string>((r) => leader.stdout!.once('data', (d) => r(String(d).trim()))));
     await new Promise((r) => leader.once('exit', r));
     expect(await alive(orphan)).toBe(true);

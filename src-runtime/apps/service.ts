@@ -42,7 +42,7 @@ function envName(manifestId: string): string {
 }
 
 export class AppsService {
-  readonly manifests = new ManifestCache();
+  readonly manifests: ManifestCache;
   private readonly supervisors = new Map<string, AppSupervisor>();
   private readonly known = new Map<string, ResolvedApp>();
   private readonly ensuring = new Map<string, Promise<void>>();
@@ -54,6 +54,7 @@ export class AppsService {
   private closed = false;
 
   constructor(private readonly ctx: RuntimeContext) {
+    this.manifests = new ManifestCache(undefined, ctx.options.now);
     this.section = ctx.store.section<AppsSection>('apps', () => ({ groups: [], builds: {} }));
     this.section.groups ??= [];
     this.section.builds ??= {};

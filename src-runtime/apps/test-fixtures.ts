@@ -1,9 +1,10 @@
 /**
  * Test fixtures for the apps feature: a small Node HTTP app that forks a grandchild which ignores
- * SIGTERM (so only a group SIGKILL ends it), process probes, and an SSE reader.
+ * SIGTERM (so only a group SIGKILL ends it) and process probes.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitFor } from '../../test-support/wait.js';
 
 export const SERVER_JS = `
 const http = require('node:http');
@@ -38,57 +39,6 @@ export async function alive(pid: number): Promise<boolean> {
   return !!stat && state !== 'Z';
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function readPid(file: string): Promise<number> {
-  return waitFor(async () => Number(await readFile(file, 'utf8').catch(() => '')) || undefined, 10_000, `pid file ${file}`);
-}
-
-export interface SseEvent {
-  event: string;
-  id?: string;
-  data: any;
-}
-
-/** Read SSE events until `until` returns true (or the stream ends / times out). */
-export async function readSse(url: string, token: string, until: (events: SseEvent[]) => boolean, timeoutMs = 10_000): Promise<SseEvent[]> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), timeoutMs);
-  const events: SseEvent[] = [];
-  try {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal });
-    if (!res.ok || !res.body) throw new Error(`SSE ${url} answered ${res.status}`);
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let idx;
-      while ((idx = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, idx);
-        buffer = buffer.slice(idx + 2);
-        const ev: SseEvent = { event: 'message', data: undefined };
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event: ')) ev.event = line.slice(7);
-          else if (line.startsWith('id: ')) ev.id = line.slice(4);
-          else if (line.startsWith('data: ')) ev.data = JSON.parse(line.slice(6));
-        }
-        events.push(ev);
-      }
-      if (until(events)) break;
-    }
-  } catch (error) {
-    if (!ac.signal.aborted) throw error;
-  } finally {
-    clearTimeout(timer);
-    ac.abort();
-  }
-  return events;
+  return waitFor(async () => Number(await readFile(file, 'utf8').catch(() => '')) || undefined, `pid file ${file}`);
 }

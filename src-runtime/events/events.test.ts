@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createParser } from 'eventsource-parser';
 import WebSocket from 'ws';
 import { EventBus } from './bus.js';
 import { streamSse } from './sse.js';
 import { startTestRuntime, makeTempDir, type TestRuntime } from '../../test-support/runtime-harness.js';
+import { readSse } from '../../test-support/sse.js';
+import { PATIENCE_MS } from '../../test-support/wait.js';
 
 describe('event bus', () => {
   it('numbers events per stream and reports a truncated backlog', async () => {
@@ -34,22 +35,6 @@ describe('event bus', () => {
   });
 });
 
-async function readSse(url: string, init: RequestInit, until: (events: Array<{ id?: string; event?: string; data: any }>) => boolean) {
-  const ac = new AbortController();
-  const res = await fetch(url, { ...init, signal: ac.signal });
-  const events: Array<{ id?: string; event?: string; data: any }> = [];
-  const parser = createParser({ onEvent: (e) => events.push({ id: e.id, event: e.event, data: JSON.parse(e.data) }) });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  while (!until(events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-  ac.abort();
-  return { res, events };
-}
-
 describe('SSE writer', () => {
   let server: Server;
   let base: string;
@@ -72,20 +57,21 @@ describe('SSE writer', () => {
     const timer = setInterval(() => {
       for (let k = 0; k < 5; k++) stream.publish('n', { i: ++i });
     }, 2);
-    const first = await readSse(`${base}/events`, {}, (ev) => ev.filter((e) => e.event === 'n').length >= 120);
-    expect(first.res.headers.get('content-type')).toContain('text/event-stream');
-    expect(first.events[0]!.event).toBe('server.connected');
-    const firstSeqs = first.events.filter((e) => e.event === 'n').map((e) => Number(e.id));
+    let contentType: string | null = null;
+    const first = await readSse(`${base}/events`, (ev) => ev.filter((e) => e.event === 'n').length >= 120, { onResponse: (res) => (contentType = res.headers.get('content-type')) });
+    expect(contentType).toContain('text/event-stream');
+    expect(first[0]!.event).toBe('server.connected');
+    const firstSeqs = first.filter((e) => e.event === 'n').map((e) => Number(e.id));
     const last = firstSeqs.at(-1)!;
-    const second = await readSse(`${base}/events`, { headers: { 'last-event-id': String(last) } }, (ev) => ev.filter((e) => e.event === 'n').length >= 100);
+    const second = await readSse(`${base}/events`, (ev) => ev.filter((e) => e.event === 'n').length >= 100, { lastEventId: last });
     clearInterval(timer);
-    const secondSeqs = second.events.filter((e) => e.event === 'n').map((e) => Number(e.id));
+    const secondSeqs = second.filter((e) => e.event === 'n').map((e) => Number(e.id));
     const all = [...firstSeqs, ...secondSeqs];
     expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k + 1));
   });
 
   it('accepts ?after= and rejects a malformed cursor', async () => {
-    const { events } = await readSse(`${base}/events?after=40`, {}, (ev) => ev.filter((e) => e.event === 'n').length >= 5);
+    const events = await readSse(`${base}/events?after=40`, (ev) => ev.filter((e) => e.event === 'n').length >= 5);
     expect(Number(events.find((e) => e.event === 'n')!.id)).toBe(41);
     const bad = await fetch(`${base}/events?after=-3`);
     expect(bad.status).toBe(400);
@@ -110,7 +96,7 @@ function openWs(url: string, headers: Record<string, string> = {}): Promise<{ ws
       resolve({
         ws,
         messages,
-        next: (pred, ms = 5000) =>
+        next: (pred, ms = PATIENCE_MS) =>
           new Promise((res, rej) => {
             const found = messages.find(pred);
             if (found) return res(found);

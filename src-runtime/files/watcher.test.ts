@@ -7,18 +7,7 @@ import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-supp
 import type { WireEvent } from '../contract/events.js';
 import { filesFeature } from './feature.js';
 import { isPruned, type WatcherStatus } from './watcher.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+import { waitFor } from '../../test-support/wait.js';
 
 class HubClient {
   readonly events: WireEvent[] = [];
@@ -50,7 +39,7 @@ describe('file watcher and events', () => {
     const { body } = await rt.json('/api/v1/runtime/status');
     return body.runtime.features.files.watchers;
   };
-  const readyWatcher = () => until(async () => (await watcherStatus()).find((w) => w.workspace_id === id && w.ready), 'watcher ready');
+  const readyWatcher = () => waitFor(async () => (await watcherStatus()).find((w) => w.workspace_id === id && w.ready), 'watcher ready');
 
   beforeAll(async () => {
     root = await realpath(await makeTempDir('wr-watch-'));
@@ -87,8 +76,9 @@ describe('file watcher and events', () => {
     await writeFile(join(root, 'src', 'external.txt'), 'ext');
     await writeFile(join(root, 'node_modules', 'dep', 'index.js'), 'nm');
     await writeFile(join(root, 'dist', 'bundle.js'), 'dist');
-    await until(() => client.fileEvents().length >= 2, 'two file events');
-    await sleep(300);
+    // Written after the pruned folders' files: once its event is in, theirs would be too.
+    await writeFile(join(root, 'src', 'marker.txt'), 'last');
+    await waitFor(() => ['src/via-api.txt', 'src/external.txt', 'src/marker.txt'].every((p) => client.fileEvents().some((e) => e.path === p)), 'the three file events');
     const events = client.fileEvents();
     expect(events).toEqual(
       expect.arrayContaining([
@@ -102,13 +92,13 @@ describe('file watcher and events', () => {
     // A replacement through the API (temp + rename) is a modification; a removal a deletion.
     client.events.length = 0;
     await rt.api(`/api/v1/workspaces/${id}/files/src/via-api.txt`, { method: 'PUT', body: 'two' });
-    await until(() => client.fileEvents().find((e) => e.path === 'src/via-api.txt'), 'modification');
+    await waitFor(() => client.fileEvents().find((e) => e.path === 'src/via-api.txt'), 'modification');
     expect(client.fileEvents().find((e) => e.path === 'src/via-api.txt')?.event_type).toBe('modified');
     await rm(join(root, 'src', 'external.txt'));
-    await until(() => client.fileEvents().find((e) => e.path === 'src/external.txt' && e.event_type === 'deleted'), 'deletion');
+    await waitFor(() => client.fileEvents().find((e) => e.path === 'src/external.txt' && e.event_type === 'deleted'), 'deletion');
 
     client.send({ type: 'unsubscribe', topics: ['file_changed'] });
-    await until(async () => (await watcherStatus()).length === 0, 'watcher stopped');
+    await waitFor(async () => (await watcherStatus()).length === 0, 'watcher stopped');
     client.close();
   });
 
@@ -118,14 +108,14 @@ describe('file watcher and events', () => {
     await readyWatcher();
     await mkdir(join(root, 'fresh', 'deeper'), { recursive: true });
     await writeFile(join(root, 'fresh', 'deeper', 'new.txt'), 'n');
-    await until(() => client.fileEvents().find((e) => e.path === 'fresh/deeper/new.txt' && e.event_type === 'created'), 'file in a new folder');
+    await waitFor(() => client.fileEvents().find((e) => e.path === 'fresh/deeper/new.txt' && e.event_type === 'created'), 'file in a new folder');
     expect(client.fileEvents().find((e) => e.path === 'fresh')?.event_type).toBe('created');
     await writeFile(join(root, 'fresh', 'deeper', 'new.txt'), 'edited in place');
-    await until(() => client.fileEvents().find((e) => e.path === 'fresh/deeper/new.txt' && e.event_type === 'modified'), 'in-place edit');
+    await waitFor(() => client.fileEvents().find((e) => e.path === 'fresh/deeper/new.txt' && e.event_type === 'modified'), 'in-place edit');
     await rm(join(root, 'fresh'), { recursive: true });
-    await until(() => client.fileEvents().find((e) => e.path === 'fresh' && e.event_type === 'deleted'), 'folder removal');
+    await waitFor(() => client.fileEvents().find((e) => e.path === 'fresh' && e.event_type === 'deleted'), 'folder removal');
     client.close();
-    await until(async () => (await watcherStatus()).length === 0, 'watcher stopped');
+    await waitFor(async () => (await watcherStatus()).length === 0, 'watcher stopped');
   });
 
   it('reports .git/HEAD and .git/index changes and nothing else from .git', async () => {
@@ -133,16 +123,18 @@ describe('file watcher and events', () => {
     client.send({ type: 'subscribe', topics: ['file_changed'], workspace_id: id });
     await readyWatcher();
     execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: root });
-    await until(() => client.fileEvents().find((e) => e.path === '.git/HEAD'), '.git/HEAD event');
+    await waitFor(() => client.fileEvents().find((e) => e.path === '.git/HEAD'), '.git/HEAD event');
     execFileSync('git', ['add', 'src'], { cwd: root });
-    await until(() => client.fileEvents().find((e) => e.path === '.git/index'), '.git/index event');
+    await waitFor(() => client.fileEvents().find((e) => e.path === '.git/index'), '.git/index event');
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'], { cwd: root });
     execFileSync('git', ['checkout', '-q', '-b', 'other'], { cwd: root });
-    await sleep(300);
+    // Written after the commit and checkout: once its event is in, theirs would be too.
+    await writeFile(join(root, 'src', 'after-git.txt'), 'last');
+    await waitFor(() => client.fileEvents().some((e) => e.path === 'src/after-git.txt'), 'the marker file event');
     const gitPaths = new Set(client.fileEvents().map((e) => e.path as string).filter((p) => p.startsWith('.git')));
     expect([...gitPaths].sort()).toEqual(['.git/HEAD', '.git/index']);
     client.close();
-    await until(async () => (await watcherStatus()).length === 0, 'watcher stopped after close');
+    await waitFor(async () => (await watcherStatus()).length === 0, 'watcher stopped after close');
   });
 
   it('streams the workspace events over SSE with Last-Event-ID resume, holding the watcher meanwhile', async () => {
@@ -165,13 +157,13 @@ describe('file watcher and events', () => {
     })();
     await readyWatcher();
     await writeFile(join(root, 'src', 'sse.txt'), 'sse');
-    await until(() => text.includes('"path":"src/sse.txt"'), 'SSE file_changed');
+    await waitFor(() => text.includes('"path":"src/sse.txt"'), 'SSE file_changed');
     const idMatch = /id: (\d+)\nevent: file_changed\ndata: [^\n]*"path":"src\/sse.txt"/.exec(text);
     expect(idMatch).toBeTruthy();
     const seq = Number(idMatch![1]);
     controller.abort();
     await pump;
-    await until(async () => (await watcherStatus()).length === 0, 'watcher released by SSE close');
+    await waitFor(async () => (await watcherStatus()).length === 0, 'watcher released by SSE close');
 
     // Events after the cursor are replayed on reconnect (from the stream backlog).
     await rt.ctx.bus.publishWorkspace(id, 'file_changed', { path: 'replayed.txt', event_type: 'created' });
@@ -189,7 +181,7 @@ describe('file watcher and events', () => {
     expect(w.holders.retained).toBe(1);
     expect(w.watched_folders).toBeGreaterThan(0);
     release();
-    await until(async () => (await watcherStatus()).length === 0, 'released');
+    await waitFor(async () => (await watcherStatus()).length === 0, 'released');
   });
 
   it('a watcher error (ENOSPC) shows in status and as a watcher_error event', async () => {
@@ -200,7 +192,7 @@ describe('file watcher and events', () => {
     // error chokidar emits in that case is injected into the live watcher.
     const watcher = (rt.ctx.services.files as unknown as { watcherFor(id: string): { fail(e: NodeJS.ErrnoException): void } }).watcherFor(id);
     watcher.fail(Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' }));
-    await until(() => client.events.find((e) => e.type === 'watcher_error'), 'watcher_error event');
+    await waitFor(() => client.events.find((e) => e.type === 'watcher_error'), 'watcher_error event');
     expect(client.events.find((e) => e.type === 'watcher_error')).toMatchObject({ workspace_id: id, code: 'ENOSPC' });
     const status = (await watcherStatus()).find((w) => w.workspace_id === id)!;
     expect(status.errors[0]).toMatchObject({ code: 'ENOSPC' });

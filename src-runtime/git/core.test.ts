@@ -30,11 +30,10 @@ describe('git core wrapper', () => {
     expect(env).toMatchObject({ GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' });
     expect(env.GIT_SSH_COMMAND).toContain('BatchMode=yes');
     expect(env.GIT_ASKPASS).toMatch(/git-askpass/);
-    const started = Date.now();
+    // A git waiting for credentials would be stopped at the timeout and reject (kind 'timeout').
     const { stdout } = await git.run(['credential', 'fill'], tempDir(), { stdin: 'protocol=https\nhost=example.invalid\n\n', timeoutMs: 10_000 });
     expect(stdout).toContain('username=\n');
     expect(stdout).toContain('password=\n');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('checks exit codes per call and types the failure; a hung git is stopped at its timeout', async () => {
@@ -43,19 +42,17 @@ describe('git core wrapper', () => {
     await expect(git.run(['status'], dir)).rejects.toMatchObject({ kind: 'not_a_repository' });
     const tolerated = await git.run(['rev-parse', '--is-inside-work-tree'], dir, { successExitCodes: new Set([0, 128]) });
     expect(tolerated.exitCode).toBe(128);
-    const started = Date.now();
+    // Left alone the alias would succeed after 5 s; the timeout makes it a typed failure.
     const hung = git.run(['-c', 'alias.wait=!sleep 5', 'wait'], dir, { timeoutMs: 300 });
     await expect(hung).rejects.toBeInstanceOf(GitError);
     await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
-    expect(Date.now() - started).toBeLessThan(4000);
   });
 
   it('an ssh remote without keys fails fast instead of asking (BatchMode)', async () => {
     const git = (await locateGit())!;
     const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
-    const started = Date.now();
+    // Asking would hang until the timeout, which fails with kind 'timeout' instead.
     const failed = git.run(['ls-remote', 'ssh://git@127.0.0.1:1/repo.git'], repo, { timeoutMs: 15_000 });
     await expect(failed).rejects.toMatchObject({ kind: expect.stringMatching(/remote_unreachable|auth_failed/) });
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -150,10 +150,9 @@ describe('push and pull against real remotes', () => {
       const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
       git(repo, ['remote', 'add', 'origin', `${server.url}/repo.git`]);
       const id = await register(repo);
-      const started = Date.now();
+      // A git that asked for credentials would hang until its timeout and fail differently.
       const push = await rt.json(vc(id, 'push'), { method: 'POST', json: {} });
       expect(push).toMatchObject({ status: 502, body: { code: 'git_auth_failed' } });
-      expect(Date.now() - started).toBeLessThan(10_000);
       expect(server.requests).toBeGreaterThan(0);
       git(repo, ['config', 'branch.main.remote', 'origin']);
       git(repo, ['config', 'branch.main.merge', 'refs/heads/main']);

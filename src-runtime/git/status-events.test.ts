@@ -5,18 +5,9 @@ import { startTestRuntime, type TestRuntime } from '../../test-support/runtime-h
 import { versionControlFeature } from './feature.js';
 import { affectsStatus } from './status-events.js';
 import { isolateGitConfig, makeRepo, writeFiles } from './test-repos.js';
+import { waitFor } from '../../test-support/wait.js';
 
 isolateGitConfig();
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 describe('git_status_changed', () => {
   let rt: TestRuntime;
@@ -64,30 +55,43 @@ describe('git_status_changed', () => {
     });
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ type: 'subscribe', topics: ['git_status_changed'], workspace_id: id }));
-    await until(() => (held.get(id) ?? 0) === 1);
+    await waitFor(() => (held.get(id) ?? 0) === 1, 'the watcher to be retained');
+
+    // What did not happen is proved by a marker: a change in another workspace, published after
+    // the change under test, is debounced as long and so announced after it. Once the marker's
+    // event is on the bus, every event the change under test could cause is there too.
+    const announced: string[] = [];
+    const untap = rt.ctx.bus.tap((stream, e) => stream === 'global' && e.type === 'git_status_changed' && announced.push(String(e.workspace_id)));
+    let markers = 0;
+    const afterMarker = async () => {
+      rt.ctx.bus.publishWorkspace('ws_marker', 'file_changed', { path: 'marker.txt', event_type: 'change' });
+      markers += 1;
+      await waitFor(() => announced.filter((w) => w === 'ws_marker').length === markers, 'the marker workspace to be announced');
+      return announced.filter((w) => w === id).length;
+    };
 
     // A burst of file_changed events from the watcher: one git_status_changed.
     for (let i = 0; i < 20; i++) rt.ctx.bus.publishWorkspace(id, 'file_changed', { path: `f${i}.txt`, event_type: 'change' });
-    await until(() => received.length === 1);
-    await sleep(200);
-    expect(received).toHaveLength(1);
+    expect(await afterMarker()).toBe(1);
+    await waitFor(() => received.length === 1, 'the event on the socket');
     expect(received[0]).toMatchObject({ type: 'git_status_changed', workspace_id: id });
 
     // Object-store churn does not count; HEAD does.
     rt.ctx.bus.publishWorkspace(id, 'file_changed', { path: '.git/objects/12/3456', event_type: 'add' });
-    await sleep(200);
-    expect(received).toHaveLength(1);
+    expect(await afterMarker()).toBe(1);
     rt.ctx.bus.publishWorkspace(id, 'file_changed', { path: '.git/HEAD', event_type: 'change' });
-    await until(() => received.length === 2);
+    await waitFor(() => received.length === 2, 'the HEAD change on the socket');
+    untap();
+    expect(received.every((e) => e.workspace_id === id)).toBe(true);
 
     // The runtime's own operations announce themselves too.
     writeFiles(repo, { 'a.txt': 'changed\n' });
     const stage = await rt.json(`/api/v1/workspaces/${id}/version-control/stage`, { method: 'POST', json: { paths: ['a.txt'] } });
     expect(stage.status).toBe(200);
-    await until(() => received.length === 3);
+    await waitFor(() => received.length === 3, 'the stage to be announced');
 
     ws.close();
-    await until(() => (held.get(id) ?? 0) === 0);
+    await waitFor(() => (held.get(id) ?? 0) === 0, 'the watcher to be released');
     const status = await rt.json('/api/v1/runtime/status');
     expect(status.body.runtime.features.version_control.watched_workspaces).toBe(0);
   });

@@ -39,7 +39,7 @@ let now = Date.parse('2030-01-01T00:00:00.000Z');
 const wsBase = () => rt.url.replace('http', 'ws');
 
 beforeAll(async () => {
-  rt = await startTestRuntime({ features: [ticksFeature], clock: () => now });
+  rt = await startTestRuntime({ features: [ticksFeature], now: () => now });
 });
 afterAll(async () => rt?.close());
 

@@ -6,7 +6,7 @@ import { makeTempDir, startTestRuntime, type TestRuntime } from '../../test-supp
 import { appsFeature } from '../apps/feature.js';
 import { scriptsFeature } from '../scripts/feature.js';
 import { openspecFeature } from './feature.js';
-import { waitFor } from '../apps/test-fixtures.js';
+import { waitFor } from '../../test-support/wait.js';
 import { parseRequirements, proposalTitle, taskProgress } from './service.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
@@ -136,7 +136,7 @@ describe('OpenSpec state', () => {
       waitFor(async () => {
         const e = (await rt.json(`/api/v1/scripts/runs/${id}`)).body.execution;
         return e.status !== 'running' && e;
-      }, 15_000, 'execution');
+      }, 'execution');
     const init = await rt.json(`/api/v1/workspaces/${untrusted.id}/openspec/actions/initialize`, { method: 'POST', json: {} });
     expect(init.status).toBe(202);
     expect(init.body.execution.script_id).toBe('openspec:initialize');
