@@ -19,6 +19,7 @@ export type GitErrorKind =
   | 'auth_failed'
   | 'remote_not_found'
   | 'remote_unreachable'
+  | 'transport_refused'
   | 'merge_conflicts'
   | 'rebase_conflicts'
   | 'unresolved_conflicts'
@@ -126,6 +127,8 @@ const patterns: Array<[RegExp, GitErrorKind]> = [
   [/pathspec '.*' did not match any files|^fatal: pathspec '[^'\n]{3000,}$/m, 'path_not_found'],
   [/Unable to create '.*\.lock': File exists/, 'index_locked'],
   [/not a git repository/i, 'not_a_repository'],
+  // ext::, fd:: and other transports git (or our restricted mode) does not allow: the URL is the problem.
+  [/transport '[^']+' not allowed/, 'transport_refused'],
   [/Could not resolve host|Connection refused|Failed to connect to|unable to access/, 'remote_unreachable'],
 ];
 
@@ -187,6 +190,8 @@ export function toApiError(error: GitError): ApiError {
       return new ApiError(502, 'git_remote_not_found', 'The remote repository does not exist or you have no access to it', d);
     case 'remote_unreachable':
       return new ApiError(502, 'git_remote_unreachable', 'The remote could not be reached', d);
+    case 'transport_refused':
+      return new ApiError(409, 'git_transport_refused', "The remote's URL uses a transport git does not allow here (ext::, fd:: and similar run programs or read files; use https://, ssh:// or a path)", d);
     case 'merge_conflicts':
       return new ApiError(409, 'git_merge_conflict', 'The merge stopped on conflicts: resolve the conflicted files, stage them and commit', d);
     case 'rebase_conflicts':

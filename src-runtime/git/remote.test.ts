@@ -21,6 +21,20 @@ describe('push and pull against real remotes', () => {
   });
   afterAll(() => rt.close());
 
+  it('an ext:: remote is refused with 409 git_transport_refused, and nothing runs', async () => {
+    const repo = makeRepo({ files: { 'a.txt': 'a\n' } });
+    const marker = join(repo, '..', `ext-ran-${Date.now()}`);
+    git(repo, ['remote', 'add', 'origin', `ext::sh -c touch% ${marker}`]);
+    git(repo, ['config', 'branch.main.remote', 'origin']);
+    git(repo, ['config', 'branch.main.merge', 'refs/heads/main']);
+    const id = await register(repo);
+    for (const op of ['push', 'pull']) {
+      const res = await rt.json(vc(id, op), { method: 'POST', json: {} });
+      expect(res).toMatchObject({ status: 409, body: { code: 'git_transport_refused' } });
+    }
+    expect(() => readFileSync(marker)).toThrow();
+  });
+
   it('first push sets the upstream and reports progress; the bare remote has the commit', async () => {
     const remote = makeBareRemote();
     const repo = makeRepo({ files: { 'readme.md': '# hi\n' } });
