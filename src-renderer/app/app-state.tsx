@@ -1,9 +1,13 @@
 /**
  * Client-only UI state: the open workspace (remembered with a most-recently-used list in
- * localStorage) and the visible view (kept in the URL hash so reload and back work).
+ * localStorage) and the visible view (kept in the URL hash so reload and back work). Leaving a
+ * workspace with unsaved edits asks Save / Don't save / Cancel first; leaving the page with
+ * unsaved edits (reload, closing the tab) is held by `beforeunload`, whichever view is showing.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { readStoredStrings } from '../ui/stored-list.js';
+import { editorSessions } from './editor-session.js';
+import { UnsavedChangesDialog } from '../features/files/unsaved-changes-dialog.js';
 
 export type View = 'files' | 'git' | 'agents' | 'apps' | 'settings';
 export const VIEWS: View[] = ['files', 'git', 'agents', 'apps', 'settings'];
@@ -40,16 +44,50 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const openWorkspace = useCallback((id: string | undefined) => {
+  const current = useRef(workspaceId);
+  current.current = workspaceId;
+  const [leaving, setLeaving] = useState<{ from: string; to: string | undefined; paths: string[] } | null>(null);
+  const switchTo = useCallback((id: string | undefined) => {
     if (id) rememberWorkspace(id);
     setWorkspaceId(id);
   }, []);
+  const openWorkspace = useCallback(
+    (id: string | undefined) => {
+      const from = current.current;
+      const paths = from && id !== from ? editorSessions.dirtyPaths(from) : [];
+      if (from && paths.length > 0) setLeaving({ from, to: id, paths });
+      else switchTo(id);
+    },
+    [switchTo],
+  );
+  const anyDirty = useSyncExternalStore(editorSessions.subscribe, () => editorSessions.anyDirty());
+  useEffect(() => {
+    if (!anyDirty) return;
+    const onUnload = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', onUnload);
+    return () => window.removeEventListener('beforeunload', onUnload);
+  }, [anyDirty]);
   const setView = useCallback((next: View) => {
     window.location.hash = `/${next}`;
     setViewState(next);
   }, []);
   const value = useMemo(() => ({ workspaceId, openWorkspace, view, setView }), [workspaceId, openWorkspace, view, setView]);
-  return <AppStateContext.Provider value={value}>{children}</AppStateContext.Provider>;
+  return (
+    <AppStateContext.Provider value={value}>
+      {children}
+      {leaving && (
+        <UnsavedChangesDialog
+          workspaceId={leaving.from}
+          paths={leaving.paths}
+          action="switch workspace"
+          onResolved={(choice) => {
+            setLeaving(null);
+            if (choice !== 'cancelled') switchTo(leaving.to);
+          }}
+        />
+      )}
+    </AppStateContext.Provider>
+  );
 }
 
 export function useAppState(): AppState {

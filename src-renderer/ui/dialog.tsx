@@ -1,6 +1,10 @@
 /**
  * A modal dialog on the native <dialog> element: focus is trapped and Escape closes it, as the
- * platform does; the title labels it for screen readers.
+ * platform does; the title labels it for screen readers. On opening, focus goes to the element
+ * marked `data-autofocus`, else the body's first field, else its first button — never the ×
+ * (showModal alone would pick the first focusable element, the × in the header, so a reflex Enter
+ * closed the dialog). A field may carry `data-select="start,end"` to pre-select part of its value
+ * (rename selects the name without the extension); other fields with a value are selected whole.
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
@@ -25,7 +29,10 @@ export function Dialog({
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    if (open && !el.open) el.showModal();
+    if (open && !el.open) {
+      el.showModal();
+      focusFirst(el);
+    }
     if (!open && el.open) el.close();
   }, [open]);
   return (
@@ -56,6 +63,21 @@ export function Dialog({
   );
 }
 
+const FIELDS = '.dialog-body input:not([type=checkbox]):not([type=radio]):not([disabled]), .dialog-body textarea:not([disabled]), .dialog-body select:not([disabled])';
+
+function focusFirst(dialog: HTMLDialogElement): void {
+  const target =
+    dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>(FIELDS) ?? dialog.querySelector<HTMLElement>('.dialog-body button:not([disabled])');
+  if (!target) return;
+  target.focus();
+  if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) {
+    const range = target.dataset.select?.split(',').map(Number);
+    const [start, end] = range ?? [];
+    if (start !== undefined && end !== undefined && Number.isFinite(start) && Number.isFinite(end)) target.setSelectionRange(start, end);
+    else if (target.value) target.select();
+  }
+}
+
 /** Yes/no question as a dialog; resolves through the callbacks. */
 export function ConfirmDialog({
   open,
@@ -84,7 +106,7 @@ export function ConfirmDialog({
         <button type="button" className="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={danger ? 'button button-danger' : 'button button-primary'} onClick={onConfirm} autoFocus>
+        <button type="button" className={danger ? 'button button-danger' : 'button button-primary'} onClick={onConfirm} data-autofocus>
           {confirmLabel}
         </button>
       </div>

@@ -1,5 +1,8 @@
-/** A dialog asking for one name or path (new file, new folder, rename, new branch). */
-import { useEffect, useState } from 'react';
+/**
+ * A dialog asking for one name or path (new file, new folder, rename, new branch). `select` is
+ * the part of the initial value to pre-select (rename: the name without its extension).
+ */
+import { useState } from 'react';
 import { Dialog } from './dialog.js';
 
 export function NamePrompt({
@@ -11,6 +14,7 @@ export function NamePrompt({
   onSubmit,
   onClose,
   error,
+  select,
 }: {
   open: boolean;
   title: string;
@@ -20,9 +24,15 @@ export function NamePrompt({
   onSubmit: (value: string) => void;
   onClose: () => void;
   error?: string | null;
+  select?: [number, number];
 }) {
   const [value, setValue] = useState(initial);
-  useEffect(() => setValue(initial), [initial, open]);
+  // Reset while rendering (not in an effect), so the field has its value when the dialog focuses it.
+  const [shown, setShown] = useState({ initial, open });
+  if (shown.initial !== initial || shown.open !== open) {
+    setShown({ initial, open });
+    setValue(initial);
+  }
   return (
     <Dialog open={open} title={title} onClose={onClose}>
       <form
@@ -33,7 +43,15 @@ export function NamePrompt({
       >
         <div className="field">
           <label htmlFor="name-prompt">{label}</label>
-          <input id="name-prompt" className="input mono" value={value} onChange={(e) => setValue(e.target.value)} autoFocus spellCheck={false} />
+          <input
+            id="name-prompt"
+            className="input mono"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            data-autofocus
+            data-select={select ? select.join(',') : undefined}
+            spellCheck={false}
+          />
           {error && (
             <span className="invalid" role="alert">
               {error}

@@ -1,12 +1,17 @@
 /**
  * The CodeMirror 6 editor, loaded on demand (this module is only reached through React.lazy):
  * the basic setup (editor-setup.ts), the language for the file's extension (each one its own chunk), the OS theme,
- * and Mod-S bound to save. The parent owns the text; the editor reports every change.
+ * and Mod-S bound to save. CodeMirror's own state is the source of truth while typing: the parent
+ * hears each change as the document object (to decide dirty/clean) and reads the text only when it
+ * saves. On unmount the editor hands back a snapshot (document, selection, undo history, scroll)
+ * that a later mount resumes from, so switching tabs or views loses neither text nor undo.
  */
 import { useEffect, useRef } from 'react';
-import { EditorState, Compartment, type Extension } from '@codemirror/state';
+import { EditorState, Compartment, type Extension, type Text } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
+import { historyField } from '@codemirror/commands';
 import { editorSetup } from './editor-setup.js';
+import type { EditorPosition, EditorSnapshot, LiveEditor } from '../../app/editor-session.js';
 
 async function languageFor(path: string): Promise<Extension | null> {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
@@ -46,56 +51,80 @@ async function themeFor(dark: boolean): Promise<Extension> {
 
 export interface CodeEditorProps {
   path: string;
+  /** The text to start with when there is no snapshot to resume. */
   text: string;
+  /** A snapshot left by an earlier mount, or a remembered cursor and scroll position (after a reload). */
+  start?: { snapshot?: EditorSnapshot; position?: EditorPosition };
   readOnly?: boolean;
   /** Put the cursor on this 1-based line when the editor opens (search results). */
   line?: number;
-  onChange: (text: string) => void;
+  onDocChanged?: (doc: Text) => void;
   onSave: () => void;
+  onAttach?: (editor: LiveEditor) => void;
+  onDetach?: (editor: LiveEditor, snapshot: EditorSnapshot) => void;
 }
 
-export default function CodeEditor({ path, text, readOnly, line, onChange, onSave }: CodeEditorProps) {
+const stateFields = { history: historyField };
+
+export default function CodeEditor({ path, text, start, readOnly, line, onDocChanged, onSave, onAttach, onDetach }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
-  const callbacks = useRef({ onChange, onSave });
-  callbacks.current = { onChange, onSave };
+  const callbacks = useRef({ onDocChanged, onSave, onAttach, onDetach });
+  callbacks.current = { onDocChanged, onSave, onAttach, onDetach };
   const language = useRef(new Compartment());
   const theme = useRef(new Compartment());
   const editable = useRef(new Compartment());
+  const view = useRef<EditorView | null>(null);
 
   useEffect(() => {
     if (!host.current) return;
-    const v = new EditorView({
-      parent: host.current,
-      state: EditorState.create({
-        doc: text,
-        extensions: [
-          keymap.of([
-            {
-              key: 'Mod-s',
-              preventDefault: true,
-              run: () => {
-                callbacks.current.onSave();
-                return true;
-              },
-            },
-          ]),
-          editorSetup(),
-          language.current.of([]),
-          theme.current.of([]),
-          editable.current.of(EditorState.readOnly.of(!!readOnly)),
-          EditorView.updateListener.of((update) => {
-            if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
-          }),
-          EditorView.contentAttributes.of({ 'aria-label': `Editor: ${path}` }),
-        ],
+    const extensions = [
+      keymap.of([
+        {
+          key: 'Mod-s',
+          preventDefault: true,
+          run: () => {
+            callbacks.current.onSave();
+            return true;
+          },
+        },
+      ]),
+      editorSetup(),
+      language.current.of([]),
+      theme.current.of([]),
+      editable.current.of(EditorState.readOnly.of(!!readOnly)),
+      EditorView.updateListener.of((update) => {
+        if (update.docChanged) callbacks.current.onDocChanged?.(update.state.doc);
       }),
-    });
+      EditorView.contentAttributes.of({ 'aria-label': `Editor: ${path}` }),
+    ];
+    const snapshot = start?.snapshot;
+    let state: EditorState;
+    try {
+      state = snapshot ? EditorState.fromJSON(snapshot.json, { extensions }, stateFields) : EditorState.create({ doc: text, extensions });
+    } catch {
+      // A snapshot that does not fit (should not happen): start from its text, without undo history.
+      state = EditorState.create({ doc: snapshot?.doc ?? text, extensions });
+    }
+    const v = new EditorView({ parent: host.current, state });
     view.current = v;
+    const position = snapshot?.position ?? start?.position;
+    const length = v.state.doc.length;
     if (line && line <= v.state.doc.lines) {
       const pos = v.state.doc.line(line).from;
       v.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: 'center' }) });
+    } else if (position) {
+      if (!snapshot) v.dispatch({ selection: { anchor: Math.min(position.anchor, length), head: Math.min(position.head, length) } });
+      // Scroll once the editor has measured its content.
+      v.requestMeasure({ read: () => null, write: () => void (v.scrollDOM.scrollTop = position.scrollTop) });
     }
+    const live: LiveEditor = {
+      text: () => v.state.doc.toString(),
+      replace: (next) => {
+        const head = Math.min(v.state.selection.main.head, next.length);
+        v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: next }, selection: { anchor: head } });
+      },
+    };
+    callbacks.current.onAttach?.(live);
     v.focus();
     let cancelled = false;
     void languageFor(path).then((lang) => !cancelled && lang && v.dispatch({ effects: language.current.reconfigure(lang) }));
@@ -105,21 +134,17 @@ export default function CodeEditor({ path, text, readOnly, line, onChange, onSav
     return () => {
       cancelled = true;
       darkQuery?.removeEventListener('change', applyTheme);
+      const sel = v.state.selection.main;
+      callbacks.current.onDetach?.(live, {
+        doc: v.state.doc.toString(),
+        json: v.state.toJSON(stateFields),
+        position: { anchor: sel.anchor, head: sel.head, scrollTop: v.scrollDOM.scrollTop },
+      });
       v.destroy();
       view.current = null;
     };
-    // The editor is created once per file; text changes from outside are applied below.
+    // The editor is created once per file; later text changes come through the LiveEditor handle.
   }, [path]);
-
-  // Text replaced from outside (reload from disk): swap the document, keep the cursor in range.
-  useEffect(() => {
-    const v = view.current;
-    if (!v) return;
-    const current = v.state.doc.toString();
-    if (current === text) return;
-    const head = Math.min(v.state.selection.main.head, text.length);
-    v.dispatch({ changes: { from: 0, to: current.length, insert: text }, selection: { anchor: head } });
-  }, [text]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: editable.current.reconfigure(EditorState.readOnly.of(!!readOnly)) });

@@ -32,7 +32,7 @@ export function QuickOpen({ open, workspaceId, onPick, onClose }: { open: boolea
         role="combobox"
         aria-expanded={matches.length > 0}
         value={text}
-        autoFocus
+        data-autofocus
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') {

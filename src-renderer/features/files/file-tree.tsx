@@ -2,7 +2,8 @@
  * The virtualized file tree: one listing query per expanded folder, flattened into rows that
  * @tanstack/react-virtual renders (a 50,000-entry folder scrolls without long tasks). Keyboard:
  * ↑/↓ move, →/← expand/collapse, Enter opens, F2 renames, Delete deletes. Files dropped on a
- * folder row (or on the empty area: the root) are uploaded there.
+ * folder row (or on the empty area: the root) are uploaded there. Which folders are open is the
+ * caller's (the window's editing session keeps it across view switches and reloads).
  */
 import { useQueries } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -53,10 +54,13 @@ export interface FileTreeProps {
   onUpload: (dir: string, files: File[]) => void;
   /** Expand the folders leading to this path (after quick open). */
   reveal?: string;
+  /** The open folders ('' is the root). */
+  expanded: readonly string[];
+  onExpand: (change: (prev: ReadonlySet<string>) => ReadonlySet<string>) => void;
 }
 
-export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, onDelete, onUpload, reveal }: FileTreeProps) {
-  const [expanded, setExpanded] = useState<Set<string>>(() => new Set(['']));
+export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, onDelete, onUpload, reveal, expanded: expandedList, onExpand: setExpanded }: FileTreeProps) {
+  const expanded = useMemo(() => new Set(expandedList), [expandedList]);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -67,9 +71,9 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
       for (let dir = parentOf(reveal); dir; dir = parentOf(dir)) next.add(dir);
       return next.size === prev.size ? prev : next;
     });
-  }, [reveal]);
+  }, [reveal, setExpanded]);
 
-  const dirs = useMemo(() => [...expanded], [expanded]);
+  const dirs = expandedList;
   const results = useQueries({ queries: dirs.map((dir) => listDirQuery(workspaceId, dir)) });
   const byDir = new Map(dirs.map((dir, i) => [dir, { data: results[i]?.data, error: results[i]?.error }]));
   const dataStamp = results.map((r) => `${r.dataUpdatedAt}:${r.errorUpdatedAt}`).join(',');
@@ -78,7 +82,8 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
 
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: estimateRowSize, overscan: 15 });
 
-  const toggle = useCallback((path: string, open?: boolean) => {
+  const toggle = useCallback(
+    (path: string, open?: boolean) => {
     setExpanded((prev) => {
       const next = new Set(prev);
       const willOpen = open ?? !prev.has(path);
@@ -86,7 +91,9 @@ export function FileTree({ workspaceId, selected, onSelect, onOpen, onRename, on
       else for (const p of prev) if (p === path || p.startsWith(`${path}/`)) next.delete(p);
       return next;
     });
-  }, []);
+    },
+    [setExpanded],
+  );
 
   // Not per scroll frame: a 50k-row scan on every virtualizer update adds up.
   const selectedIndex = useMemo(() => rows.findIndex((r) => r.kind === 'entry' && r.entry?.path === selected), [rows, selected]);

@@ -1,14 +1,17 @@
 /**
  * The Files view: tree (or content search) on the left, open files as tabs with the on-demand
- * CodeMirror editor on the right. Owns the edit buffers: a buffer remembers the text and ETag it
- * was loaded from, so a save sends If-Match and a 412 (changed on disk meanwhile) becomes a clear
- * choice instead of a silent overwrite. Ctrl/Cmd+S saves, Ctrl/Cmd+P opens quick open.
+ * CodeMirror editor on the right. The tabs, buffers, editor states and the tree's expansion live
+ * in the window's editing session (app/editor-session.ts), not here, so this view can unmount (a
+ * view switch) without losing anything. A buffer remembers the text and ETag it was loaded from,
+ * so a save sends If-Match and a 412 (changed on disk meanwhile) becomes a clear choice instead of
+ * a silent overwrite. Closing a tab with unsaved text asks Save / Don't save / Cancel. Ctrl/Cmd+S
+ * saves, Ctrl/Cmd+P opens quick open.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { lazyComponent, preloadWhenIdle } from '../../app/lazy-component.js';
+import { editorSessions, useWorkspaceSession, type FileBuffer } from '../../app/editor-session.js';
 import type { FileEntry } from '../../../src-runtime/contract/files.js';
-import { ApiError } from '../../../src-runtime/contract/errors.js';
 import type { WorkspaceViewProps } from '../../app/views.js';
 import { ConfirmDialog } from '../../ui/dialog.js';
 import { EmptyState, ErrorState, Spinner } from '../../ui/states.js';
@@ -17,29 +20,28 @@ import { FileTree } from './file-tree.js';
 import { QuickOpen } from './file-dialogs.js';
 import { NamePrompt } from '../../ui/name-prompt.js';
 import { SearchPanel } from './search-panel.js';
+import { UnsavedChangesDialog } from './unsaved-changes-dialog.js';
+import { useSaveFile } from './save-file.js';
 import { baseName, fileContentQuery, fileKeys, parentOf, useDeleteFile, useMkdir, useMoveFile, useUpload, useWriteFile } from './queries.js';
 
 const editor = lazyComponent(() => import('./code-editor.js'));
 const CodeEditor = editor.Component;
 
-interface Buffer {
-  text: string;
-  /** Content as last loaded or saved: dirty when text differs. */
-  base: string;
-  etag: string;
-}
-
 type Prompt = { kind: 'new-file' | 'new-folder'; dir: string } | { kind: 'rename'; entry: FileEntry } | null;
+
+/** The part of a file name rename pre-selects: all but the extension (`.env` and `Makefile` whole). */
+export function nameSelection(name: string): [number, number] {
+  const dot = name.lastIndexOf('.');
+  return [0, dot > 0 ? dot : name.length];
+}
 
 export default function FilesView({ workspace }: WorkspaceViewProps) {
   const ws = workspace.id;
   const toasts = useToasts();
   const queryClient = useQueryClient();
-  const [tabs, setTabs] = useState<string[]>([]);
-  const [active, setActive] = useState<string | undefined>();
+  const session = useWorkspaceSession(ws);
+  const { tabs, active, selected, buffers } = session;
   const [gotoLine, setGotoLine] = useState<{ path: string; line: number } | undefined>();
-  const [buffers, setBuffers] = useState<Record<string, Buffer>>({});
-  const [selected, setSelected] = useState<string | undefined>();
   const [sidebar, setSidebar] = useState<'tree' | 'search'>('tree');
   const [quickOpen, setQuickOpen] = useState(false);
   const [prompt, setPrompt] = useState<Prompt>(null);
@@ -51,53 +53,38 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
 
   useEffect(() => preloadWhenIdle(editor.preload), []);
   const write = useWriteFile(ws);
+  const { save: saveFile, saving } = useSaveFile(ws);
   const move = useMoveFile(ws);
   const mkdir = useMkdir(ws);
   const remove = useDeleteFile(ws);
   const upload = useUpload(ws);
 
-  const openFile = useCallback((path: string, line?: number) => {
-    setTabs((t) => (t.includes(path) ? t : [...t, path]));
-    setActive(path);
-    setSelected(path);
-    if (line) setGotoLine({ path, line });
-  }, []);
+  const openFile = useCallback(
+    (path: string, line?: number) => {
+      editorSessions.openTab(ws, path);
+      if (line) setGotoLine({ path, line });
+    },
+    [ws],
+  );
+  const setSelected = useCallback((path: string | undefined) => editorSessions.setSelected(ws, path), [ws]);
+  const setExpanded = useCallback((change: (prev: ReadonlySet<string>) => ReadonlySet<string>) => editorSessions.setExpanded(ws, change), [ws]);
 
-  const isDirty = (path: string) => {
-    const b = buffers[path];
-    return !!b && b.text !== b.base;
-  };
+  const isDirty = (path: string) => !!buffers[path]?.dirty;
 
   const closeTab = (path: string, force = false) => {
     if (!force && isDirty(path)) return setClosing(path);
-    setTabs((t) => {
-      const next = t.filter((p) => p !== path);
-      if (active === path) setActive(next[Math.max(0, t.indexOf(path) - 1)]);
-      return next;
-    });
-    setBuffers(({ [path]: _dropped, ...rest }) => rest);
+    editorSessions.closeTab(ws, path);
   };
 
   const save = useCallback(
     (path: string, overwrite = false) => {
-      const b = buffers[path];
-      if (!b) return;
-      const text = b.text;
-      write.mutate(
-        { path, content: text, etag: overwrite ? undefined : b.etag },
-        {
-          onSuccess: ({ file }) => {
-            setBuffers((all) => ({ ...all, [path]: { text: all[path]?.text ?? text, base: text, etag: file.etag } }));
-            toasts.show('success', `Saved ${baseName(path)}`);
-          },
-          onError: (error) => {
-            if (error instanceof ApiError && error.status === 412) setConflict(path);
-            else toasts.error(`Could not save ${baseName(path)}`, error);
-          },
-        },
-      );
+      void saveFile(path, { overwrite }).then((result) => {
+        if (result.ok) toasts.show('success', `Saved ${baseName(path)}`);
+        else if (result.conflict) setConflict(path);
+        else toasts.error(`Could not save ${baseName(path)}`, result.error);
+      });
     },
-    [buffers, write, toasts],
+    [saveFile, toasts],
   );
 
   // Keyboard shortcuts anywhere in the view.
@@ -121,15 +108,6 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [save]);
 
-  // Warn before leaving the page with unsaved edits.
-  const anyDirty = Object.values(buffers).some((b) => b.text !== b.base);
-  useEffect(() => {
-    if (!anyDirty) return;
-    const onUnload = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', onUnload);
-    return () => window.removeEventListener('beforeunload', onUnload);
-  }, [anyDirty]);
-
   const submitPrompt = (value: string) => {
     if (!prompt) return;
     setPromptError(null);
@@ -142,9 +120,7 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
         { from, to },
         {
           onSuccess: () => {
-            setTabs((t) => t.map((p) => (p === from ? to : p)));
-            setBuffers(({ [from]: b, ...rest }) => (b ? { ...rest, [to]: b } : rest));
-            if (active === from) setActive(to);
+            editorSessions.rename(ws, from, to);
             setSelected(to);
             done();
           },
@@ -200,6 +176,8 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
           <FileTree
             workspaceId={ws}
             selected={selected}
+            expanded={session.expanded}
+            onExpand={setExpanded}
             reveal={active}
             onSelect={setSelected}
             onOpen={openFile}
@@ -231,7 +209,7 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
           <div className="editor-tabs" role="tablist" aria-label="Open files">
             {tabs.map((path) => (
               <div key={path} className={path === active ? 'editor-tab active' : 'editor-tab'} role="tab" aria-selected={path === active} title={path}>
-                <button type="button" className="icon-button" style={{ color: 'inherit', padding: 0 }} onClick={() => setActive(path)}>
+                <button type="button" className="icon-button" style={{ color: 'inherit', padding: 0 }} onClick={() => editorSessions.setActive(ws, path)}>
                   {baseName(path)}
                 </button>
                 {isDirty(path) && <span className="dirty-dot" aria-label="unsaved changes" role="img" data-testid="dirty-marker" />}
@@ -249,8 +227,7 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
             path={active}
             buffer={buffers[active]}
             line={gotoLine?.path === active ? gotoLine.line : undefined}
-            saving={write.isPending}
-            onBuffer={(b) => setBuffers((all) => ({ ...all, [active]: b }))}
+            saving={saving}
             onSave={() => save(active)}
           />
         ) : (
@@ -266,6 +243,7 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
         title={prompt?.kind === 'rename' ? `Rename ${prompt.entry.name}` : prompt?.kind === 'new-folder' ? 'New folder' : 'New file'}
         label={prompt?.kind === 'rename' ? 'New name' : `Name (in ${prompt && 'dir' in prompt && prompt.dir ? prompt.dir : 'the workspace root'})`}
         initial={prompt?.kind === 'rename' ? prompt.entry.name : ''}
+        select={prompt?.kind === 'rename' && prompt.entry.type !== 'directory' ? nameSelection(prompt.entry.name) : undefined}
         confirmLabel={prompt?.kind === 'rename' ? 'Rename' : 'Create'}
         error={promptError}
         onSubmit={submitPrompt}
@@ -314,7 +292,7 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
               const path = conflict;
               setConflict(null);
               if (!path) return;
-              setBuffers(({ [path]: _b, ...rest }) => rest);
+              editorSessions.dropBuffer(ws, path);
               void queryClient.invalidateQueries({ queryKey: fileKeys.content(ws, path) });
             }}
           >
@@ -328,19 +306,18 @@ export default function FilesView({ workspace }: WorkspaceViewProps) {
           if (path) save(path, true);
         }}
       />
-      <ConfirmDialog
-        open={closing !== null}
-        title="Close without saving?"
-        message={<p>{closing} has unsaved changes.</p>}
-        confirmLabel="Discard changes"
-        danger
-        onCancel={() => setClosing(null)}
-        onConfirm={() => {
-          const path = closing;
-          setClosing(null);
-          if (path) closeTab(path, true);
-        }}
-      />
+      {closing !== null && (
+        <UnsavedChangesDialog
+          workspaceId={ws}
+          paths={[closing]}
+          action="close it"
+          onResolved={(choice) => {
+            const path = closing;
+            setClosing(null);
+            if (choice !== 'cancelled') closeTab(path, true);
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -365,27 +342,25 @@ function EditorPane({
   buffer,
   line,
   saving,
-  onBuffer,
   onSave,
 }: {
   workspaceId: string;
   path: string;
-  buffer: Buffer | undefined;
+  buffer: FileBuffer | undefined;
   line?: number;
   saving: boolean;
-  onBuffer: (b: Buffer) => void;
   onSave: () => void;
 }) {
   const query = useQuery(fileContentQuery(workspaceId, path));
   const data = query.data;
-  const dirty = !!buffer && buffer.text !== buffer.base;
+  const dirty = !!buffer?.dirty;
   const changedOnDisk = !!buffer && !!data && data.etag !== buffer.etag && data.content !== buffer.base;
 
   // First load, or the file changed on disk while the buffer is clean: take the disk version.
   useEffect(() => {
     if (!data || data.encoding !== 'utf-8') return;
-    if (!buffer || (!dirty && data.etag !== buffer.etag)) onBuffer({ text: data.content, base: data.content, etag: data.etag });
-  }, [data, buffer, dirty, onBuffer]);
+    if (!buffer || (!buffer.dirty && data.etag !== buffer.etag)) editorSessions.loaded(workspaceId, path, data.content, data.etag);
+  }, [data, buffer, workspaceId, path]);
 
   if (query.isPending) return <Spinner label={`Opening ${baseName(path)}`} />;
   if (query.error) return <ErrorState title={`Cannot open ${path}`} error={query.error} onRetry={() => void query.refetch()} />;
@@ -402,7 +377,7 @@ function EditorPane({
         {changedOnDisk && dirty && (
           <span className="pill pill-warn" role="status">
             Changed on disk —{' '}
-            <button type="button" className="icon-button" style={{ padding: 0 }} onClick={() => data && onBuffer({ text: data.content, base: data.content, etag: data.etag })}>
+            <button type="button" className="icon-button" style={{ padding: 0 }} onClick={() => data && editorSessions.loaded(workspaceId, path, data.content, data.etag)}>
               reload
             </button>
           </span>
@@ -413,7 +388,16 @@ function EditorPane({
         </button>
       </div>
       <Suspense fallback={<Spinner label="Loading the editor" />}>
-        <CodeEditor path={path} text={buffer.text} line={line} onChange={(text) => onBuffer({ ...buffer, text })} onSave={onSave} />
+        <CodeEditor
+          path={path}
+          text={buffer.base}
+          start={editorSessions.editorStart(workspaceId, path)}
+          line={line}
+          onDocChanged={(doc) => editorSessions.docChanged(workspaceId, path, doc)}
+          onAttach={(live) => editorSessions.attach(workspaceId, path, live)}
+          onDetach={(live, snapshot) => editorSessions.detach(workspaceId, path, live, snapshot)}
+          onSave={onSave}
+        />
       </Suspense>
     </div>
   );
