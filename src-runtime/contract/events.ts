@@ -51,9 +51,9 @@ export const workspaceChangedEvent = defineEvent({
 export const backlogTruncatedEvent = defineEvent({
   type: 'backlog_truncated',
   description:
-    'The requested cursor is older than the bounded in-memory backlog: events between `after` and `oldest_seq` are gone; refetch state',
+    'Events after `after` and before `oldest_seq` are gone: the requested cursor is older than the bounded in-memory backlog, or the client stopped reading and `skipped` live events were not sent to it; refetch state',
   global: false,
-  payload: z.object({ after: z.number(), oldest_seq: z.number() }),
+  payload: z.object({ after: z.number(), oldest_seq: z.number(), skipped: z.number().optional().describe('How many events were skipped (set when a client that stopped reading missed live events)') }),
 });
 
 /** Messages a client sends on WS /api/v1/ws. */

@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import type { WireEvent } from '../contract/events.js';
 import type { EventStream } from './bus.js';
 import { badRequest } from '../contract/errors.js';
+import { joinedBytes } from './batch-bytes.js';
 import { StreamPump, type PumpSink } from './stream-pump.js';
 
 export interface SseOptions {
@@ -36,15 +37,21 @@ export function readCursor(req: Request): number {
   return n;
 }
 
-// Many clients follow one stream: serialise each event once, not once per client.
-const formatted = new WeakMap<object, string>();
+// Many clients follow one stream: serialise each event once, not once per client. A publish fans
+// out synchronously, so the clients of a live event ask for it one after the other and one entry
+// is enough; a per-event cache would keep a second copy of every event for as long as the
+// backlog keeps the event.
+let lastEvent: object | undefined;
+let lastText = '';
 
 export function formatSse(event: WireEvent | { type: string; [k: string]: unknown }, withId = true): string {
-  const cached = withId ? formatted.get(event) : undefined;
-  if (cached) return cached;
+  if (withId && event === lastEvent) return lastText;
   const id = withId && typeof event.seq === 'number' ? `id: ${event.seq}\n` : '';
   const text = `${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-  if (withId) formatted.set(event, text);
+  if (withId) {
+    lastEvent = event;
+    lastText = text;
+  }
   return text;
 }
 
@@ -61,12 +68,13 @@ export function openSseResponse(res: Response): void {
 
 /**
  * How an SSE response takes what a pump writes: the batch as one HTTP chunk. (Corking and writing
- * each message would spare the copy but frame every message as its own chunk: more bytes, and a
- * parse and a 'data' event per message at the client.)
+ * each message would spare the join but frame every message as its own chunk: more bytes, and a
+ * parse and a 'data' event per message at the client.) The bytes are shared with the stream's
+ * other clients (events/batch-bytes.ts).
  */
 export function sseSink(res: Response): PumpSink {
   return {
-    write: (messages, flushed) => void res.write(messages.length === 1 ? messages[0]! : messages.join(''), () => flushed()),
+    write: (messages, flushed) => void res.write(joinedBytes(messages), () => flushed()),
     pendingBytes: () => res.writableLength,
     end: () => res.end(),
   };

@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { hubClientMessage, type WireEvent } from '../contract/events.js';
 import { hostAllowed, originAllowed, upgradeAuthRefusal, type GuardConfig } from '../http/guards.js';
 import type { EventBus, EventStream } from './bus.js';
+import { eachBytes } from './batch-bytes.js';
 import { StreamPump, type PumpSink } from './stream-pump.js';
 
 export type WsHandler = (socket: WebSocket, req: IncomingMessage, params: Record<string, string>, query: URLSearchParams) => void;
@@ -152,16 +153,18 @@ export class WsHub {
   }
 }
 
-// Events fan out to many sockets: serialise each one once.
-const serialised = new WeakMap<object, string>();
+// Events fan out to many sockets: serialise each one once. A publish reaches its sockets one
+// after the other, so one entry is enough; a per-event cache would keep a second copy of every
+// event for as long as the backlog keeps the event.
+let lastMessage: object | undefined;
+let lastText = '';
 
 function serialise(message: Record<string, unknown>): string {
-  let text = serialised.get(message);
-  if (text === undefined) {
-    text = JSON.stringify(message);
-    serialised.set(message, text);
+  if (message !== lastMessage) {
+    lastText = JSON.stringify(message);
+    lastMessage = message;
   }
-  return text;
+  return lastText;
 }
 
 export function sendJson(ws: WebSocket, message: Record<string, unknown>): void {
@@ -178,7 +181,8 @@ export function socketSink(ws: WebSocket, socket?: Duplex): PumpSink {
     write: (messages, flushed) => {
       if (ws.readyState !== ws.OPEN) return;
       socket?.cork();
-      messages.forEach((m, i) => ws.send(m, i === messages.length - 1 ? () => flushed() : undefined));
+      // Text frames from bytes shared with the stream's other sockets (events/batch-bytes.ts).
+      eachBytes(messages).forEach((m, i) => ws.send(m, { binary: false }, i === messages.length - 1 ? () => flushed() : undefined));
       socket?.uncork();
     },
     pendingBytes: () => ws.bufferedAmount,
