@@ -9,6 +9,7 @@ import type { Workspace, WorkspaceDetail } from './contract/workspaces.js';
 import type { EventBus } from './events/bus.js';
 import type { HubDemand, WsHub } from './events/ws-hub.js';
 import type { RouteBinding } from './http/bind.js';
+import type { ProcessRegistry } from './platform/process-registry.js';
 import type { Services } from './services.js';
 import type { Store } from './store/db.js';
 
@@ -39,6 +40,8 @@ export interface RuntimeContext {
   /** Who subscribes to which topics on WS /api/v1/ws (start watchers and samplers lazily). */
   readonly demand: HubDemand;
   readonly services: Services;
+  /** The owner of every child process: pass `processes.owner(label)` to startGroup and friends. */
+  readonly processes: ProcessRegistry;
   /** The address the server listens on, once it does. */
   url(): string;
   port(): number;

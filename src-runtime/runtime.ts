@@ -2,6 +2,8 @@
  * The composition root: prepares and locks the data dir, opens the store, builds the bus, the
  * WebSocket hub, the workspace service and every feature, assembles the HTTP app and listens.
  * `stop()` undoes it in reverse (features first, so apps and agents end before the store closes).
+ * The process registry is opened right after the store: it ends what a killed runtime of the same
+ * data dir left running before any feature starts a process, and ends stragglers at stop.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +18,10 @@ import type { RouteBinding } from './http/bind.js';
 import type { GuardConfig } from './http/guards.js';
 import { guardedListener, onClientError } from './http/safety.js';
 import { TicketStore, ticketRoutes } from './http/tickets.js';
+import { ProcessRegistry } from './platform/process-registry.js';
 import type { Services } from './services.js';
 import { Store } from './store/db.js';
+import { groupRecordStore } from './store/group-records.js';
 import { lockDataDir, loadOrCreateToken, prepareDataDir, removeDiscovery, writeDiscovery } from './system/data-dir.js';
 import { probeSystemGit } from './system/git-info.js';
 import { systemRoutes } from './system/routes.js';
@@ -64,6 +68,12 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
   const token = await loadOrCreateToken(options.dataDir, options.token);
   const store = await Store.open(options.dataDir, { recover: options.recoverStore });
   cleanups.push(() => store.close());
+  const log = (message: string) => process.stderr.write(`[runtime] ${message}\n`);
+  // Before any feature starts a process: end what a killed runtime of this data dir left running.
+  const processes = await ProcessRegistry.open(options.dataDir, groupRecordStore(store), log);
+  await processes.reapPrevious();
+  // Runs after the features stopped (cleanups run in reverse): whatever they left is ended too.
+  cleanups.push(() => processes.stop());
   if (options.fastTimers) setDefaultHeartbeatMs(500);
 
   let port = 0;
@@ -94,10 +104,11 @@ async function startLocked(options: RuntimeOptions, featureList: RuntimeFeature[
     hub,
     demand,
     services,
+    processes,
     url: () => `http://${urlHost}:${port}`,
     port: () => port,
     config: () => store.data.config ?? defaultRuntimeConfig,
-    log: (message) => process.stderr.write(`[runtime] ${message}\n`),
+    log,
   };
 
   if (options.workspace) {

@@ -59,15 +59,6 @@ export interface AppsServiceApi {
   manifestScripts(root: string): Promise<Array<{ name: string; command: string; cwd: string }>>;
 }
 
-/**
- * Process groups the runtime started, recorded in the store so that a runtime started after this
- * one was killed ends them (the apps feature owns the records and reaps them at start-up).
- */
-export interface ProcessGroupRecordsApi {
-  record(owner: string, pid: number): void;
-  drop(pid: number): void;
-}
-
 export interface ScriptsServiceApi {
   /** Start an execution of `script` (trusted workspaces only); its output streams on `exec:<id>`. */
   run(workspace: Workspace, script: Script, args: string[]): Promise<Execution>;
@@ -126,7 +117,6 @@ export interface Services {
   gitInfo: () => Promise<GitBinaryInfo>;
   files?: FilesServiceApi;
   apps?: AppsServiceApi;
-  processGroups?: ProcessGroupRecordsApi;
   scripts?: ScriptsServiceApi;
   openspec?: OpenSpecServiceApi;
   versionControl?: VersionControlServiceApi;

@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
 import { ApiError } from '../contract/errors.js';
 import { guardAbsolutePath } from '../platform/path-guard.js';
-import { startGroup, startShellGroup, terminateGroup, type ChildProcess, type ProcessGroup } from '../platform/process.js';
+import { startGroup, startShellGroup, type ChildProcess, type ProcessGroup } from '../platform/process.js';
 import { VERSION } from '../version.js';
 import { HarnessError, TailBuffer, type Harness, type HarnessOptions, type StartResult, type TurnResult, type McpServerSpec, type PermissionAsk } from './harness.js';
 
@@ -57,6 +57,7 @@ interface Terminal {
 
 export class AcpHarness implements Harness {
   private child?: ChildProcess;
+  private group?: ProcessGroup;
   private connection?: acp.ClientConnection;
   private sessionId: string | null = null;
   private readonly stderr = new TailBuffer();
@@ -97,9 +98,10 @@ export class AcpHarness implements Harness {
     const { agent, workspace } = this.options;
     if (!agent.command) throw new HarnessError('agent_unavailable', `Agent "${agent.name}" has no command`);
     // Its own process group: stopping the agent also ends the tools and MCP servers it started.
-    const group = startGroup(agent.command, agent.args, { cwd: workspace.root_dir, env: this.options.env, extendEnv: false, stdin: 'pipe' });
+    const group = startGroup(agent.command, agent.args, { owner: this.options.owner('agent'), cwd: workspace.root_dir, env: this.options.env, extendEnv: false, stdin: 'pipe' });
     const child = group.child;
     this.child = child;
+    this.group = group;
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d));
     // Writing to an agent that just died raises EPIPE on stdin; its exit is handled below.
     child.stdin?.on('error', () => undefined);
@@ -113,7 +115,7 @@ export class AcpHarness implements Harness {
       for (const waiter of this.exitWaiters) waiter(this.exitInfo);
       this.exitWaiters.clear();
       // What the agent left running (its terminals, a background tool) does not outlive it.
-      void terminateGroup(group.pid);
+      void group.terminate();
       for (const t of this.terminals.values()) void t.group.terminate();
       if (!this.inPrompt && !this.stopping) this.options.host.exited(this.exitInfo);
     });
@@ -264,7 +266,7 @@ export class AcpHarness implements Harness {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     this.connection?.close();
     child.stdin?.end();
-    if (child.pid) await terminateGroup(child.pid);
+    await this.group?.terminate();
     await exited;
     await Promise.all([...this.terminals.values()].map((t) => t.group.terminate()));
   }
@@ -330,8 +332,9 @@ export class AcpHarness implements Harness {
 
   private createTerminal(params: acp.CreateTerminalRequest, cwd: string): acp.CreateTerminalResponse {
     const env = { ...this.options.env, ...Object.fromEntries((params.env ?? []).map((e) => [e.name, e.value])) };
-    const group = params.args?.length ? startGroup(params.command, params.args, { cwd, env, extendEnv: false }) : startShellGroup(params.command, { cwd, env, extendEnv: false });
     const id = `term_${++this.terminalSeq}`;
+    const owner = this.options.owner(`terminal:${id}`);
+    const group = params.args?.length ? startGroup(params.command, params.args, { owner, cwd, env, extendEnv: false }) : startShellGroup(params.command, { owner, cwd, env, extendEnv: false });
     const t: Terminal = {
       group,
       output: '',

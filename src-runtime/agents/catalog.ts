@@ -11,7 +11,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentDefinitionInput, type Agent, type AgentProtocol, type Provider } from '../contract/agents.js';
 import type { RuntimeConfig } from '../contract/runtime.js';
-import { runCommand } from '../platform/process.js';
+import { runCommand, type ProcessOwner } from '../platform/process.js';
 
 export type ResolvedAgent = Agent & { env: Record<string, string> };
 
@@ -74,8 +74,8 @@ export async function findExecutable(bin: string, extraDirs: string[] = []): Pro
   return null;
 }
 
-async function probeVersion(path: string): Promise<string | null> {
-  const r = await runCommand(path, ['--version'], { timeoutMs: 5000, env: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
+async function probeVersion(path: string, owner: ProcessOwner): Promise<string | null> {
+  const r = await runCommand(path, ['--version'], { owner, timeoutMs: 5000, env: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
   if (r.exitCode !== 0) return null;
   const first = r.stdout.trim().split('\n')[0] ?? '';
   return /(\d+\.\d+[\w.+-]*)/.exec(first)?.[1] ?? (first || null);
@@ -85,11 +85,15 @@ export class AgentCatalog {
   private detected: { at: number; agents: Promise<ResolvedAgent[]> } | null = null;
   private readonly versions = new Map<string, Promise<string | null>>();
 
-  constructor(private readonly config: () => RuntimeConfig) {}
+  constructor(
+    private readonly config: () => RuntimeConfig,
+    /** Owns the `--version` probes. */
+    private readonly owner: ProcessOwner,
+  ) {}
 
   private version(path: string): Promise<string | null> {
     let v = this.versions.get(path);
-    if (!v) this.versions.set(path, (v = probeVersion(path)));
+    if (!v) this.versions.set(path, (v = probeVersion(path, this.owner)));
     return v;
   }
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { startGroup, terminateGroup, type ChildProcess } from '../platform/process.js';
+import { startGroup, type ChildProcess, type ProcessGroup } from '../platform/process.js';
 import { HarnessError, TailBuffer, type Harness, type HarnessOptions, type StartResult, type TurnResult } from './harness.js';
 
 interface Turn {
@@ -24,6 +24,7 @@ type Json = Record<string, any>;
 
 export class ClaudeHarness implements Harness {
   private child?: ChildProcess;
+  private group?: ProcessGroup;
   private readonly stderr = new TailBuffer();
   private exitInfo: string | null = null;
   private turn: Turn | null = null;
@@ -68,8 +69,10 @@ export class ClaudeHarness implements Harness {
     const { agent, workspace } = this.options;
     if (!agent.command) throw new HarnessError('agent_unavailable', `Agent "${agent.name}" has no command`);
     // Its own process group: stopping claude also ends the tools and MCP servers it started.
-    const child = startGroup(agent.command, this.args(), { cwd: workspace.root_dir, env: this.options.env, extendEnv: false, stdin: 'pipe' }).child;
+    const group = startGroup(agent.command, this.args(), { owner: this.options.owner('agent'), cwd: workspace.root_dir, env: this.options.env, extendEnv: false, stdin: 'pipe' });
+    const child = group.child;
     this.child = child;
+    this.group = group;
     child.stderr?.on('data', (d: Buffer) => this.stderr.push(d));
     child.stdin?.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
@@ -81,7 +84,7 @@ export class ClaudeHarness implements Harness {
       this.exitInfo = `claude exited (${signal ? `signal ${signal}` : `code ${code}`})${tail ? `: ${tail.slice(-500)}` : ''}`;
       clearTimeout(this.interruptTimer);
       // What claude left running (a background tool) does not outlive it.
-      if (child.pid) void terminateGroup(child.pid);
+      void group.terminate();
       const turn = this.turn;
       this.turn = null;
       if (turn) {
@@ -125,10 +128,8 @@ export class ClaudeHarness implements Harness {
     this.write({ type: 'control_request', request_id: randomUUID(), request: { subtype: 'interrupt' } });
     // An agent that ignores the interrupt is stopped; the next turn resumes the conversation.
     clearTimeout(this.interruptTimer);
-    const pid = this.child?.pid;
-    this.interruptTimer = setTimeout(() => {
-      if (pid) void terminateGroup(pid);
-    }, 5000);
+    const group = this.group;
+    this.interruptTimer = setTimeout(() => void group?.terminate(), 5000);
   }
 
   async stop(): Promise<void> {
@@ -139,7 +140,7 @@ export class ClaudeHarness implements Harness {
     // End of input lets claude finish writing its session; then the termination policy.
     child.stdin?.end();
     await Promise.race([exited, new Promise((r) => setTimeout(r, 1500).unref())]);
-    if (child.pid) await terminateGroup(child.pid);
+    await this.group?.terminate();
     await exited;
   }
 

@@ -11,7 +11,7 @@ import { userHome } from '../platform/user-home.js';
 export const agentsFeature: RuntimeFeature = {
   name: 'agents',
   async setup(ctx) {
-    const catalog = new AgentCatalog(() => ctx.config());
+    const catalog = new AgentCatalog(() => ctx.config(), ctx.processes.owner('agent-probe', { record: false }));
     const service = new AgentService(ctx, catalog);
     await service.recover();
     return {

@@ -5,6 +5,7 @@
  */
 import type { Agent } from '../contract/agents.js';
 import type { Workspace } from '../contract/workspaces.js';
+import type { ProcessOwner } from '../platform/process.js';
 import type { McpServerSpec } from '../services.js';
 
 /** An event in the seed format, before the service adds seq, ts, session_id and run_id. */
@@ -91,6 +92,8 @@ export interface HarnessOptions {
   resume: boolean;
   mcpServers: McpServerSpec[];
   env: NodeJS.ProcessEnv;
+  /** Owners (marker and crash-recovery record) of the agent process (`agent`) and its terminals (`terminal:<id>`). */
+  owner(label: string): ProcessOwner;
 }
 
 export interface Harness {

@@ -433,7 +433,7 @@ export class AgentService {
     // The runtime's own token never reaches an agent.
     const { WORKSPACE_RUNTIME_TOKEN: _token, ...inherited } = process.env;
     const env = { ...inherited, ...agent.env };
-    const options = { agent, workspace, host, agentSessionId: s.agent_session_id, resume: s.conversation_started, mcpServers, env };
+    const options = { agent, workspace, host, agentSessionId: s.agent_session_id, resume: s.conversation_started, mcpServers, env, owner: (label: string) => this.ctx.processes.owner(`${label}:${s.id}`) };
     return agent.protocol === 'claude-code' ? new ClaudeHarness(options) : new AcpHarness(options);
   }
 

@@ -1,9 +1,8 @@
 /**
- * The apps feature: apps from app.runtime.yaml, gated by workspace trust. On setup it ends the
- * process groups a killed runtime left behind; on stop it stops every app and build it started.
- * Exposes `services.apps` (session actions: the manifests' plus OpenSpec's, the manifests'
- * scripts, stopping a workspace's apps) and `services.processGroups` (the group records, which
- * scripts use too) to the other features.
+ * The apps feature: apps from app.runtime.yaml, gated by workspace trust. On stop it stops every
+ * app and build it started (what a killed runtime left is the process registry's business, see
+ * platform/process-registry.ts). Exposes `services.apps` (session actions: the manifests' plus
+ * OpenSpec's, the manifests' scripts, stopping a workspace's apps) to the other features.
  */
 import type { RuntimeFeature } from '../feature.js';
 import type { WorkspaceAction } from '../services.js';
@@ -12,14 +11,8 @@ import { AppsService } from './service.js';
 
 export const appsFeature: RuntimeFeature = {
   name: 'apps',
-  async setup(ctx) {
+  setup(ctx) {
     const apps = new AppsService(ctx);
-    const reaped = await apps.reapRecordedGroups();
-
-    ctx.services.processGroups = {
-      record: (owner, pid) => void apps.groups.record(owner, pid),
-      drop: (pid) => apps.groups.drop(pid),
-    };
     ctx.services.apps = {
       async listActions(workspace) {
         const actions: WorkspaceAction[] = [];
@@ -46,7 +39,7 @@ export const appsFeature: RuntimeFeature = {
 
     return {
       routes: appsRoutes(ctx, apps),
-      status: () => ({ running_apps: apps.countRunning(), reaped_groups: reaped.ended, left_alone_groups: reaped.mismatched }),
+      status: () => ({ running_apps: apps.countRunning() }),
       counts: () => ({ running_apps: apps.countRunning() }),
       workspaceDetail: async (workspace) => ({ apps: await apps.list(workspace) }),
       onWorkspaceRemoved: (workspaceId) => apps.stopWorkspaceApps(workspaceId),

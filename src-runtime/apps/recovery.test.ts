@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startBuiltRuntime } from '../../test-support/built-runtime.js';
 import { makeTempDir, startTestRuntime } from '../../test-support/runtime-harness.js';
 import { readStoreFile } from '../store/db.js';
 import { appsFeature } from './feature.js';
@@ -10,34 +10,11 @@ import { readProc } from '../platform/process-group.js';
 import { waitFor } from '../../test-support/wait.js';
 import { alive, readPid, writeServer } from './test-fixtures.js';
 
-const repo = new URL('../../', import.meta.url).pathname;
 const spawned: ChildProcess[] = [];
 
 afterAll(() => {
   for (const child of spawned) if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
 });
-
-/** Start the built runtime as a child process; resolve with its url and token once it is ready. */
-async function startBuiltRuntime(dataDir: string, workspace: string): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = spawn(process.execPath, [join(repo, 'dist/runtime/main.mjs'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', workspace], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  spawned.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ url: string }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}`)));
-    lines.on('line', (line) => {
-      try {
-        const msg = JSON.parse(line);
-        if (msg.type === 'ready') resolve(msg);
-      } catch {
-        // not JSON
-      }
-    });
-  });
-  const discovery = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8'));
-  return { child, url: ready.url, token: discovery.token };
-}
 
 describe('process groups left by a killed runtime', () => {
   it('a SIGKILLed runtime leaves its app running; the next start ends the recorded group, grandchild included', async () => {
@@ -46,6 +23,7 @@ describe('process groups left by a killed runtime', () => {
     await writeServer(root);
     await writeFile(join(root, 'app.runtime.yaml'), 'id: survivor\nstart: node server.js\nstop_timeout: 1s\n');
     const first = await startBuiltRuntime(dataDir, root);
+    spawned.push(first.child);
     const auth = { authorization: `Bearer ${first.token}` };
     const apps = (await (await fetch(`${first.url}/api/v1/apps`, { headers: auth })).json()) as { apps: Array<{ id: string }> };
     const ensured = await fetch(`${first.url}/api/v1/apps/${apps.apps[0]!.id}/ensure-running`, { method: 'POST', headers: auth });
@@ -53,7 +31,7 @@ describe('process groups left by a killed runtime', () => {
     const app = ((await ensured.json()) as { app: { pid: number; port: number } }).app;
     const grandchild = await readPid(join(root, 'grandchild.pid'));
     // The record reaches db.json (coalesced write) before we kill the runtime.
-    await waitFor(async () => ((await readStoreFile(dataDir)).sections.apps as { groups: unknown[] } | undefined)?.groups.length === 1, 'group record on disk');
+    await waitFor(async () => ((await readStoreFile(dataDir)).sections.processes as { groups: unknown[] } | undefined)?.groups.length === 1, 'group record on disk');
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
@@ -65,14 +43,15 @@ describe('process groups left by a killed runtime', () => {
       expect(await alive(app.pid)).toBe(false);
       expect(await alive(grandchild)).toBe(false);
       const status = await second.json('/api/v1/runtime/status');
-      expect(status.body.runtime.features.apps).toMatchObject({ reaped_groups: 1 });
+      expect(status.body.runtime.features.processes).toMatchObject({ reaped_groups: 1 });
       await second.ctx.store.flush();
-      expect(((await readStoreFile(dataDir)).sections.apps as { groups: unknown[] }).groups).toEqual([]);
+      expect(((await readStoreFile(dataDir)).sections.processes as { groups: unknown[] }).groups).toEqual([]);
     } finally {
       await second.close();
     }
   });
 
+  // Seeded in the apps section, where runtimes before the process registry kept their records.
   it('never kills a process whose pid matches a record but whose start time or command line differ', async () => {
     const dataDir = await makeTempDir('wr-reuse-data-');
     // Unrelated processes, each leading its own group, standing in for pids reused after a reboot.
@@ -101,7 +80,7 @@ describe('process groups left by a killed runtime', () => {
       expect(await alive(bystanderB.pid!)).toBe(true);
       expect(await alive(ours.pid!)).toBe(false);
       const status = await rt.json('/api/v1/runtime/status');
-      expect(status.body.runtime.features.apps).toMatchObject({ reaped_groups: 1, left_alone_groups: 2 });
+      expect(status.body.runtime.features.processes).toMatchObject({ reaped_groups: 1, left_alone_groups: 2 });
     } finally {
       await rt.close();
       bystanderA.kill('SIGKILL');

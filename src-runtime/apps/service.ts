@@ -1,8 +1,8 @@
 /**
  * The apps domain: resolves the apps a workspace declares (manifests → stable `app_…` ids), owns
  * one supervisor per app, assigns ports, starts dependencies first, runs setup/build, publishes
- * status and log events, and keeps the process-group records that let the next runtime end what
- * a killed one left behind.
+ * status and log events. Its processes are owned (marked and recorded) by the runtime's process
+ * registry, which ends what a killed runtime left behind.
  */
 import { realpath } from 'node:fs/promises';
 import { durationMs, type App, type BuildStatus, type ManifestApp } from '../contract/apps.js';
@@ -12,7 +12,6 @@ import type { RuntimeContext } from '../feature.js';
 import { stableId } from '../ids.js';
 import { LineRing, splitOutputLines } from '../platform/line-splitter.js';
 import { startShellGroup, type ProcessGroup } from '../platform/process.js';
-import { GroupRecords, type GroupRecord } from '../platform/process-records.js';
 import { appCwd, ManifestCache, type ManifestProblem, type ParsedAppEntry, type ParsedManifest } from './manifest.js';
 import { findFreePort, portFree, preferredPort } from './ports.js';
 import type { ReadinessSpec } from './readiness.js';
@@ -33,7 +32,6 @@ export interface ResolvedApp {
 }
 
 interface AppsSection {
-  groups: GroupRecord[];
   builds: Record<string, BuildStatus>;
 }
 
@@ -49,29 +47,12 @@ export class AppsService {
   private readonly builds = new Map<string, { group?: ProcessGroup; promise: Promise<void> }>();
   private readonly section: AppsSection;
   private readonly reserved = new Map<string, number>();
-  /** The groups of apps, builds and script executions, recorded for the next runtime (crash recovery). */
-  readonly groups: GroupRecords;
   private closed = false;
 
   constructor(private readonly ctx: RuntimeContext) {
     this.manifests = new ManifestCache(undefined, ctx.options.now);
-    this.section = ctx.store.section<AppsSection>('apps', () => ({ groups: [], builds: {} }));
-    this.section.groups ??= [];
+    this.section = ctx.store.section<AppsSection>('apps', () => ({ builds: {} }));
     this.section.builds ??= {};
-    this.groups = new GroupRecords({
-      read: () => this.section.groups,
-      write: (groups) => {
-        this.section.groups = groups;
-        ctx.store.touch();
-      },
-    });
-  }
-
-  // ---- process-group records ------------------------------------------------------------------
-
-  /** End the groups a previous runtime recorded and did not stop (it was killed). */
-  reapRecordedGroups(): Promise<{ ended: number; mismatched: number }> {
-    return this.groups.reap((line) => this.ctx.log(`apps: ${line}`));
   }
 
   // ---- resolution -----------------------------------------------------------------------------
@@ -145,8 +126,7 @@ export class AppsService {
       sup = new AppSupervisor(r.id, r.workspace.id, r.entry.manifestId, {
         status: (s) => this.publishStatus(s),
         log: (s, stream, line) => this.publishLog(s.appId, s.workspaceId, stream, line),
-        spawned: (s, pid) => void this.groups.record(`app:${s.appId}`, pid),
-        ended: (_s, pid) => this.groups.drop(pid),
+        owner: (s, kind) => this.ctx.processes.owner(`${kind}:${s.appId}`),
         relaunch: async (s, reason) => {
           const latest = await this.find(s.appId).catch(() => undefined);
           if (!latest?.app) return undefined;
@@ -454,7 +434,6 @@ export class AppsService {
 
   async stopAll(): Promise<void> {
     this.closed = true;
-    this.groups.close();
     await Promise.all([...this.supervisors.values()].map((s) => s.stop()));
     await Promise.all([...this.builds.values()].map((b) => b.group?.terminate()));
   }
@@ -487,9 +466,8 @@ export class AppsService {
       for (const step of steps) {
         const t0 = Date.now();
         this.publishLog(r.id, r.workspace.id, 'system', `$ ${step.command}   (${step.step})`);
-        const group = startShellGroup(step.command, { cwd, env });
+        const group = startShellGroup(step.command, { owner: this.ctx.processes.owner(`build:${r.id}`), cwd, env });
         slot.group = group;
-        void this.groups.record(`build:${r.id}`, group.pid);
         const lines = splitOutputLines(group, (stream, line) => {
           tail.push(line);
           this.publishLog(r.id, r.workspace.id, stream, line);
@@ -498,7 +476,6 @@ export class AppsService {
         lines.end();
         // A background grandchild of a step does not outlive it.
         await group.terminate();
-        this.groups.drop(group.pid);
         if (result.spawnError) tail.push(result.spawnError);
         code = result.exitCode ?? null;
         step.exit_code = code;

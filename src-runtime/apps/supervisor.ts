@@ -6,7 +6,7 @@
  */
 import type { App } from '../contract/apps.js';
 import { splitOutputLines } from '../platform/line-splitter.js';
-import { startShellGroup, type ProcessGroup } from '../platform/process.js';
+import { startShellGroup, type ProcessGroup, type ProcessOwner } from '../platform/process.js';
 import { groupListensOn } from '../platform/process-group.js';
 import { logMatcher, waitReady, type ReadinessSpec } from './readiness.js';
 
@@ -28,9 +28,8 @@ export interface LaunchSpec {
 export interface SupervisorHooks {
   status(sup: AppSupervisor): void;
   log(sup: AppSupervisor, stream: 'stdout' | 'stderr' | 'system', line: string): void;
-  /** A group leader was spawned (record it) or ended (drop the record). */
-  spawned(sup: AppSupervisor, pid: number): void;
-  ended(sup: AppSupervisor, pid: number): void;
+  /** Who owns (marks and records) the app's start command and its stop command. */
+  owner(sup: AppSupervisor, kind: 'app' | 'app-stop'): ProcessOwner;
   /** A fresh launch spec for a restart or a port retry (a new port when the old one was taken). */
   relaunch(sup: AppSupervisor, reason: 'restart' | 'port_in_use'): Promise<LaunchSpec | undefined>;
 }
@@ -131,12 +130,11 @@ export class AppSupervisor {
     this.sawAddrInUse = false;
     this.startedAt = new Date();
     this.hooks.log(this, 'system', `$ ${spec.command}${spec.port !== null ? `   (PORT=${spec.port})` : ''}`);
-    const group = startShellGroup(spec.command, { cwd: spec.cwd, env: spec.env });
+    const group = startShellGroup(spec.command, { owner: this.hooks.owner(this, 'app'), cwd: spec.cwd, env: spec.env });
     this.group = group;
     this.pid = group.pid > 0 ? group.pid : null;
     this.status = 'starting';
     this.hooks.status(this);
-    if (this.pid) this.hooks.spawned(this, this.pid);
 
     const matchLog = spec.readiness.kind === 'log' ? logMatcher(spec.readiness.pattern) : undefined;
     const lines = splitOutputLines(group, (stream, line) => {
@@ -189,7 +187,6 @@ export class AppSupervisor {
     if (this.group !== group) return;
     // Leftover members of the group (a background grandchild) go with their leader.
     await group.terminate().catch(() => undefined);
-    this.hooks.ended(this, group.pid);
     this.group = undefined;
     this.pid = null;
     this.exitCode = code;
@@ -256,7 +253,7 @@ export class AppSupervisor {
       const grace = spec?.stopTimeoutMs;
       if (spec?.stopCommand) {
         this.hooks.log(this, 'system', `$ ${spec.stopCommand}   (stop command)`);
-        const stopper = startShellGroup(spec.stopCommand, { cwd: spec.cwd, env: spec.env });
+        const stopper = startShellGroup(spec.stopCommand, { owner: this.hooks.owner(this, 'app-stop'), cwd: spec.cwd, env: spec.env });
         stopper.stdout.resume();
         stopper.stderr.resume();
         // A stop command gets the app's grace period to finish, then the same policy as the app.

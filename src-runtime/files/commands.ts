@@ -10,7 +10,7 @@ import type { SandboxCommand } from '../contract/files.js';
 import type { Workspace } from '../contract/workspaces.js';
 import type { EventBus } from '../events/bus.js';
 import { newId } from '../ids.js';
-import { startShellGroup, type ProcessGroup } from '../platform/process.js';
+import { startShellGroup, type ProcessGroup, type ProcessOwner } from '../platform/process.js';
 
 const KEEP_BYTES = 1024 * 1024;
 const KEEP_COMMANDS = 100;
@@ -43,12 +43,16 @@ export interface StartCommand {
 export class CommandRunner {
   private readonly byWorkspace = new Map<string, RunningCommand[]>();
 
-  constructor(private readonly bus: EventBus) {}
+  constructor(
+    private readonly bus: EventBus,
+    /** The owner (marker and record) of the command with this execution id. */
+    private readonly owner: (id: string) => ProcessOwner,
+  ) {}
 
   start(workspace: Workspace, input: StartCommand): RunningCommand {
     const id = newId('execution');
     const stream = this.bus.stream(`exec:${id}`, { backlog: 5000 });
-    const group = startShellGroup(input.cmd, { cwd: input.cwd, env: input.envs });
+    const group = startShellGroup(input.cmd, { owner: this.owner(id), cwd: input.cwd, env: input.envs });
     const command: RunningCommand = {
       id,
       workspaceId: workspace.id,

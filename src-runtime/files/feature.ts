@@ -26,8 +26,8 @@ export const filesFeature: RuntimeFeature = {
   setup(ctx) {
     const workspaces = ctx.services.workspaces;
     const files = new FilesService();
-    const search = new SearchService();
-    const commands = new CommandRunner(ctx.bus);
+    const search = new SearchService(ctx.processes.owner('search', { record: false }));
+    const commands = new CommandRunner(ctx.bus, (id) => ctx.processes.owner(`command:${id}`));
     const watchers = new WatcherManager(
       ctx.bus,
       { subscribers: (id) => ctx.demand.subscribers('file_changed', id) + ctx.demand.subscribers('git_status_changed', id) },

@@ -12,7 +12,7 @@ import { badRequest } from '../contract/errors.js';
 import type { SearchBody, SearchMatch } from '../contract/files.js';
 import { findOnPath } from '../platform/find-on-path.js';
 import { guardPath } from '../platform/path-guard.js';
-import { startGroup } from '../platform/process.js';
+import { startGroup, type ProcessOwner } from '../platform/process.js';
 import { GitIgnoreFilter } from './ignore-filter.js';
 import { isTempName } from './service.js';
 
@@ -89,8 +89,8 @@ interface RgRun {
   done: Promise<{ code: number | null; stderr: string }>;
 }
 
-function runRg(rg: string, args: string[], cwd: string): RgRun {
-  const group = startGroup(rg, args, { cwd });
+function runRg(rg: string, args: string[], cwd: string, owner: ProcessOwner): RgRun {
+  const group = startGroup(rg, args, { owner, cwd });
   let stderr = '';
   group.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const timer = setTimeout(() => void group.terminate(), SEARCH_LIMITS.timeMs);
@@ -102,7 +102,11 @@ function runRg(rg: string, args: string[], cwd: string): RgRun {
 }
 
 export class SearchService {
-  constructor(private readonly forceEngine?: 'rg' | 'node') {}
+  constructor(
+    /** Owns the rg processes (marked, not recorded: every search has a time limit). */
+    private readonly owner: ProcessOwner,
+    private readonly forceEngine?: 'rg' | 'node',
+  ) {}
 
   async search(root: string, body: SearchBody): Promise<SearchResult> {
     const start = body.path ? (await guardPath(root, body.path)).rel : '';
@@ -120,7 +124,7 @@ export class SearchService {
   }
 
   private async listWithRg(rg: string, root: string, start: string, body: SearchBody): Promise<{ files: string[]; truncated: boolean }> {
-    const run = runRg(rg, ['--files', ...rgBaseArgs(body), '--', start || '.'], root);
+    const run = runRg(rg, ['--files', ...rgBaseArgs(body), '--', start || '.'], root, this.owner);
     const files: string[] = [];
     let truncated = false;
     for await (const line of run.lines) {
@@ -151,7 +155,7 @@ export class SearchService {
     if (!body.regex) args.push('--fixed-strings');
     args.push(body.case_sensitive ? '--case-sensitive' : '--ignore-case');
     args.push('-e', body.query, '--', start || '.');
-    const run = runRg(rg, args, root);
+    const run = runRg(rg, args, root, this.owner);
     const matches: SearchMatch[] = [];
     let truncated = false;
     for await (const line of run.lines) {

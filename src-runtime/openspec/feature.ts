@@ -9,7 +9,8 @@ import { openspecSessionActions, readOpenSpec } from './service.js';
 export const openspecFeature: RuntimeFeature = {
   name: 'openspec',
   setup(ctx) {
-    ctx.services.openspec = { sessionActions: async (workspace) => openspecSessionActions(await readOpenSpec(workspace)) };
+    const probe = ctx.processes.owner('openspec-probe', { record: false });
+    ctx.services.openspec = { sessionActions: async (workspace) => openspecSessionActions(await readOpenSpec(workspace, probe)) };
     return { routes: openspecRoutes(ctx) };
   },
 };

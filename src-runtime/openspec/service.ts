@@ -13,7 +13,7 @@ import type { OpenSpecState } from '../contract/apps.js';
 import { ApiError } from '../contract/errors.js';
 import type { Workspace } from '../contract/workspaces.js';
 import { isInsideFolder } from '../platform/paths.js';
-import { runCommand } from '../platform/process.js';
+import { runCommand, type ProcessOwner } from '../platform/process.js';
 import type { WorkspaceAction } from '../services.js';
 
 type Change = OpenSpecState['changes'][number];
@@ -125,15 +125,15 @@ async function executable(p: string): Promise<boolean> {
  * only the runtime's own install and absolute PATH folders outside the workspace. A trusted
  * workspace's own pinned copy (node_modules/.bin) is preferred when it has one.
  */
-export function detectCli(workspace: { root_dir: string; trusted: boolean }): Promise<OpenSpecState['cli']> {
-  if (!workspace.trusted) return runtimeCli(workspace.root_dir);
+export function detectCli(workspace: { root_dir: string; trusted: boolean }, owner: ProcessOwner): Promise<OpenSpecState['cli']> {
+  if (!workspace.trusted) return runtimeCli(workspace.root_dir, owner);
   const root = workspace.root_dir;
   let hit = trustedCliByRoot.get(root);
   if (!hit) {
     hit = (async () => {
       const own = join(root, 'node_modules', '.bin', 'openspec');
-      if (await executable(own)) return { available: true, path: own, version: await version(own) };
-      return runtimeCli(root);
+      if (await executable(own)) return { available: true, path: own, version: await version(own, owner) };
+      return runtimeCli(root, owner);
     })();
     trustedCliByRoot.set(root, hit);
   }
@@ -141,9 +141,9 @@ export function detectCli(workspace: { root_dir: string; trusted: boolean }): Pr
 }
 
 /** The runtime's own openspec (its dependency), else the first on PATH that is not inside `workspaceRoot`. */
-async function runtimeCli(workspaceRoot: string): Promise<OpenSpecState['cli']> {
+async function runtimeCli(workspaceRoot: string, owner: ProcessOwner): Promise<OpenSpecState['cli']> {
   ownCli ??= (async () => {
-    for (const p of ownInstalls()) if (await executable(p)) return { available: true, path: p, version: await version(p) };
+    for (const p of ownInstalls()) if (await executable(p)) return { available: true, path: p, version: await version(p, owner) };
     return null;
   })().then((found) => found ?? { available: false, path: null, version: null });
   const own = await ownCli;
@@ -151,7 +151,7 @@ async function runtimeCli(workspaceRoot: string): Promise<OpenSpecState['cli']> 
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!isAbsolute(dir) || isInsideFolder(resolve(dir), workspaceRoot)) continue;
     const p = join(dir, 'openspec');
-    if (await executable(p)) return { available: true, path: p, version: await version(p) };
+    if (await executable(p)) return { available: true, path: p, version: await version(p, owner) };
   }
   return own;
 }
@@ -162,8 +162,8 @@ function ownInstalls(): string[] {
   return paths.map((p) => join(p, '.bin', 'openspec'));
 }
 
-async function version(path: string): Promise<string | null> {
-  const r = await runCommand(path, ['--version'], { timeoutMs: 10_000 });
+async function version(path: string, owner: ProcessOwner): Promise<string | null> {
+  const r = await runCommand(path, ['--version'], { owner, timeoutMs: 10_000 });
   return r.exitCode === 0 ? r.stdout.trim() || null : null;
 }
 
@@ -174,10 +174,11 @@ const PROMPTS = {
   archive: 'Archive the OpenSpec change "{{change}}": check every task in tasks.md is done, then run `openspec archive {{change}} --yes` (or move the folder to openspec/changes/archive/<YYYY-MM-DD>-{{change}}/ and merge its deltas into openspec/specs/).',
 };
 
-export async function readOpenSpec(workspace: Workspace): Promise<OpenSpecState> {
+/** `owner` owns the `openspec --version` probe. */
+export async function readOpenSpec(workspace: Workspace, owner: ProcessOwner): Promise<OpenSpecState> {
   const root = join(workspace.root_dir, 'openspec');
   const exists = (await dirs(workspace.root_dir)).includes('openspec');
-  const cli = await detectCli(workspace);
+  const cli = await detectCli(workspace, owner);
   const specs: OpenSpecState['specs'] = [];
   const changes: Change[] = [];
   const archived: Change[] = [];

@@ -5,16 +5,19 @@ import { makeTempDir } from '../../test-support/runtime-harness.js';
 import { splitOutputLines } from './line-splitter.js';
 import { groupAlive, readProc } from './process-group.js';
 import { GroupRecords, recordFor, type GroupRecord } from './process-records.js';
-import { runCommand, startGroup, startShellGroup, terminateGroup, type ProcessGroup } from './process.js';
+import { runCommand, startGroup, startShellGroup, terminateGroup, type ProcessGroup, type StartOptions } from './process.js';
+import { ProcessRegistry } from './process-registry.js';
 
 const started: ProcessGroup[] = [];
+const registry = await ProcessRegistry.open(await makeTempDir('wr-proc-owner-'), { read: () => [], write: () => undefined }, () => undefined);
+const owner = registry.owner('test', { record: false });
 
 afterEach(async () => {
   await Promise.all(started.splice(0).map((g) => terminateGroup(g.pid, 0)));
 });
 
-function start(command: string, options?: Parameters<typeof startShellGroup>[1]): ProcessGroup {
-  const group = startShellGroup(command, options);
+function start(command: string, options: Omit<StartOptions, 'owner'> = {}): ProcessGroup {
+  const group = startShellGroup(command, { owner, ...options });
   started.push(group);
   return group;
 }
@@ -81,7 +84,7 @@ describe('terminateGroup', () => {
   });
 
   it('reaches a process started without a shell, and says "none" for a group that is gone', async () => {
-    const group = startGroup(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)']);
+    const group = startGroup(process.execPath, ['-e', 'console.log("up"); setInterval(() => {}, 1000)'], { owner });
     started.push(group);
     await lines(group).next(/^up$/);
     expect(await group.terminate()).toBe('term');
@@ -92,19 +95,19 @@ describe('terminateGroup', () => {
 
 describe('runCommand', () => {
   it('collects the output of a short command', async () => {
-    const r = await runCommand(process.execPath, ['-e', 'console.log("v1.2.3"); console.error("note")'], { timeoutMs: 10_000 });
+    const r = await runCommand(process.execPath, ['-e', 'console.log("v1.2.3"); console.error("note")'], { owner, timeoutMs: 10_000 });
     expect(r).toMatchObject({ exitCode: 0, signal: null, stdout: 'v1.2.3\n', stderr: 'note\n', timedOut: false });
   });
 
   it('ends a command that outlives its timeout, with its children', async () => {
     const dir = await makeTempDir('wr-proc-');
-    const r = await runCommand('/bin/sh', ['-c', `sleep 60 & echo $! > ${join(dir, 'child.pid')}; echo started; wait`], { timeoutMs: 1500 });
+    const r = await runCommand('/bin/sh', ['-c', `sleep 60 & echo $! > ${join(dir, 'child.pid')}; echo started; wait`], { owner, timeoutMs: 1500 });
     expect(r).toMatchObject({ timedOut: true, exitCode: null, stdout: 'started\n' });
     expect(await gone(Number(await readFile(join(dir, 'child.pid'), 'utf8')))).toBe(true);
   });
 
   it('reports a missing executable as a spawn error', async () => {
-    const r = await runCommand(join(await makeTempDir('wr-proc-'), 'no-such-tool'), ['--version'], { timeoutMs: 10_000 });
+    const r = await runCommand(join(await makeTempDir('wr-proc-'), 'no-such-tool'), ['--version'], { owner, timeoutMs: 10_000 });
     expect(r.spawnError).toMatch(/ENOENT/);
     expect(r.exitCode).toBeNull();
   });

@@ -3,17 +3,40 @@
  * (so stopping it reaches every grandchild), the one termination policy (SIGTERM to the group,
  * SIGKILL to what is left after a grace period), and running a short command to collect its
  * output under a timeout. Nothing else in the runtime spawns processes (git/core.ts aside).
+ *
+ * Every start names its owner (the runtime's process registry, platform/process-registry.ts): the
+ * child's environment gets the owner's `WR_OWNER` marker, the owner records the group when it is
+ * spawned, and terminating the group also ends what carries its marker outside the group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { groupAlive } from './process-group.js';
+import { MARKER_VARIABLE } from './process-marker.js';
 
 export type { ChildProcess };
 
 /** How long a group gets between SIGTERM and SIGKILL unless its owner says otherwise (an app's stop_timeout). */
 export const DEFAULT_GRACE_MS = 2000;
 
+/** Who a group belongs to; `claim()` is called once per start, before the spawn. */
+export interface ProcessOwner {
+  claim(): GroupClaim;
+}
+
+/** One group's tie to its owner. */
+export interface GroupClaim {
+  /** The value of WR_OWNER in the child's environment. */
+  readonly marker: string;
+  /** The leader was spawned with this pid (the group id). */
+  spawned(pid: number): void;
+  /** The group was terminated: end whatever still carries the marker, forget the group. */
+  terminated(graceMs: number): Promise<void>;
+  /** The leader exited and its streams closed; the group may still have members. */
+  exited(): void;
+}
+
 export interface StartOptions {
+  owner: ProcessOwner;
   cwd?: string;
   /** Added to the runtime's environment (or used alone with `extendEnv: false`); the runtime's when absent. */
   env?: Record<string, string | undefined>;
@@ -40,18 +63,19 @@ export interface ProcessGroup {
   readonly stderr: Readable;
   /** Resolves (never rejects) once the leader has exited and its output streams have closed. */
   readonly done: Promise<GroupExit>;
-  /** {@link terminateGroup} for this group. */
+  /** {@link terminateGroup} for this group, then the processes carrying its marker (setsid escapees). */
   terminate(graceMs?: number): Promise<TerminateOutcome>;
 }
 
-function environment(options: StartOptions): NodeJS.ProcessEnv {
-  if (!options.env) return process.env;
-  return options.extendEnv === false ? options.env : { ...process.env, ...options.env };
+function environment(options: StartOptions, marker: string): NodeJS.ProcessEnv {
+  const base = !options.env ? process.env : options.extendEnv === false ? options.env : { ...process.env, ...options.env };
+  return { ...base, [MARKER_VARIABLE]: marker };
 }
 
 /** Start `file` with `args` (no shell) as the leader of a new process group. */
-export function startGroup(file: string, args: readonly string[], options: StartOptions = {}): ProcessGroup {
-  const child = spawn(file, args, { cwd: options.cwd, env: environment(options), detached: true, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+export function startGroup(file: string, args: readonly string[], options: StartOptions): ProcessGroup {
+  const claim = options.owner.claim();
+  const child = spawn(file, args, { cwd: options.cwd, env: environment(options, claim.marker), detached: true, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   const done = new Promise<GroupExit>((resolve) => {
     // A failed spawn emits 'error' (no pid) and then 'close'; a later 'error' (a failed kill) changes nothing.
     child.on('error', (error) => {
@@ -60,11 +84,20 @@ export function startGroup(file: string, args: readonly string[], options: Start
     child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
   });
   const pid = child.pid ?? -1;
-  return { pid, child, stdin: child.stdin, stdout: child.stdout!, stderr: child.stderr!, done, terminate: (graceMs) => terminateGroup(pid, graceMs) };
+  if (pid > 0) {
+    claim.spawned(pid);
+    void done.then(() => claim.exited());
+  }
+  const terminate = async (graceMs = DEFAULT_GRACE_MS) => {
+    const outcome = await terminateGroup(pid, graceMs);
+    if (pid > 0) await claim.terminated(graceMs);
+    return outcome;
+  };
+  return { pid, child, stdin: child.stdin, stdout: child.stdout!, stderr: child.stderr!, done, terminate };
 }
 
 /** Start a shell command line (`/bin/sh -c`) as the leader of a new process group. */
-export function startShellGroup(command: string, options: StartOptions = {}): ProcessGroup {
+export function startShellGroup(command: string, options: StartOptions): ProcessGroup {
   return startGroup('/bin/sh', ['-c', command], options);
 }
 

@@ -1,8 +1,8 @@
 /**
  * The scripts feature: a workspace's package.json scripts, manifest `scripts:` (through
  * services.apps) and Makefile targets, and their executions. Exposes `services.scripts` (OpenSpec
- * runs its CLI actions as executions); execution process groups are recorded through
- * services.processGroups. On stop it cancels every running execution.
+ * runs its CLI actions as executions); execution processes are owned by the runtime's process
+ * registry (ctx.processes). On stop it cancels every running execution.
  */
 import type { RuntimeFeature } from '../feature.js';
 import { scriptsRoutes } from './routes.js';
@@ -11,10 +11,7 @@ import { ScriptsService } from './service.js';
 export const scriptsFeature: RuntimeFeature = {
   name: 'scripts',
   setup(ctx) {
-    const scripts = new ScriptsService(ctx, {
-      record: (owner, pid) => ctx.services.processGroups?.record(owner, pid),
-      drop: (pid) => ctx.services.processGroups?.drop(pid),
-    });
+    const scripts = new ScriptsService(ctx);
     ctx.services.scripts = { run: (workspace, script, args) => scripts.run(workspace, script, args) };
     return {
       routes: scriptsRoutes(ctx, scripts),

@@ -58,10 +58,7 @@ interface LiveExecution {
 export class ScriptsService {
   private readonly executions = new Map<string, LiveExecution>();
 
-  constructor(
-    private readonly ctx: RuntimeContext,
-    private readonly groups: { record(owner: string, pid: number): void; drop(pid: number): void },
-  ) {}
+  constructor(private readonly ctx: RuntimeContext) {}
 
   async list(workspace: Workspace): Promise<{ scripts: Script[]; package_manager: PackageManager | null }> {
     const root = workspace.root_dir;
@@ -139,10 +136,9 @@ export class ScriptsService {
     this.executions.set(id, live);
     this.prune();
     const t0 = Date.now();
-    const group = startShellGroup(command, { cwd: script.cwd, env: { WORKSPACE_ROOT: workspace.root_dir, WORKSPACE_ID: workspace.id, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
+    const group = startShellGroup(command, { owner: this.ctx.processes.owner(`exec:${id}`), cwd: script.cwd, env: { WORKSPACE_ROOT: workspace.root_dir, WORKSPACE_ID: workspace.id, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
     live.group = group;
     execution.pid = group.pid > 0 ? group.pid : null;
-    if (execution.pid) this.groups.record(`exec:${id}`, execution.pid);
     const lines = splitOutputLines(group, (s, line) => {
       live.tail.push({ stream: s, line });
       stream.publish('script_output', { execution_id: id, stream: s, line });
@@ -151,7 +147,6 @@ export class ScriptsService {
       lines.end();
       // A background grandchild must not outlive its script.
       await group.terminate().catch(() => undefined);
-      this.groups.drop(group.pid);
       execution.exit_code = result.exitCode;
       execution.signal = result.signal;
       execution.ended_at = new Date().toISOString();

@@ -52,7 +52,8 @@ export function systemRoutes(ctx: RuntimeContext, features: () => Array<[string,
       // Features probe in the background at start-up (git): wait for that before reading them.
       const git = await ctx.services.gitInfo();
       const counts = { workspaces: ctx.services.workspaces.count(), live_sessions: 0, running_apps: 0 };
-      const featureStatus: Record<string, unknown> = {};
+      // The process registry is no feature but reports beside them: what the start-up reaped.
+      const featureStatus: Record<string, unknown> = { processes: ctx.processes.status() };
       for (const [name, f] of features()) {
         const c = f.counts?.();
         if (c?.live_sessions) counts.live_sessions += c.live_sessions;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * A scripted ACP agent for tests and benchmarks, built on the SDK's agent side and run as a real
- * child process over stdio (SCRIPTED_HANG_INIT=1: never answers initialize). What it does is chosen
- * by the prompt text:
+ * child process over stdio (SCRIPTED_HANG_INIT=1: never answers initialize; SCRIPTED_PID_FILE=<path>:
+ * writes its pid there; SCRIPTED_OUTLIVE_CLIENT=1: keeps running after its client hung up, as a
+ * real agent waiting on a model server does). What it does is chosen by the prompt text:
  *   (default)        a thought chunk, then two text chunks echoing the prompt
  *   TOOL             a tool call, an in-progress update and a completed update
  *   PERMISSION       a tool call, a permission request, then a text saying the outcome
@@ -17,6 +18,10 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+
+if (process.env.SCRIPTED_PID_FILE) writeFileSync(process.env.SCRIPTED_PID_FILE, String(process.pid));
+if (process.env.SCRIPTED_OUTLIVE_CLIENT) setInterval(() => undefined, 60_000);
 
 const sessions = new Map();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
