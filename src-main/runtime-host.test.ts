@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { nodeForkRuntime } from './node-fork.js';
 import { RuntimeHost, RuntimeStartError, type RuntimeHostOptions } from './runtime-host.js';
+import { waitFor } from '../test-support/wait.js';
 
 const ENTRY = resolve('dist/runtime/main.mjs');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -25,7 +26,7 @@ async function tempDir(): Promise<string> {
 }
 
 function makeHost(options: Partial<RuntimeHostOptions> & { dataDir: string }): RuntimeHost {
-  const host = new RuntimeHost({ entry: ENTRY, fork: nodeForkRuntime, env: { ...process.env, NODE_ENV: 'production' }, readyTimeoutMs: 15_000, ...options });
+  const host = new RuntimeHost({ entry: ENTRY, fork: nodeForkRuntime, env: { ...process.env, NODE_ENV: 'production' }, readyTimeoutMs: 30_000, ...options });
   cleanups.push(() => host.stop());
   return host;
 }
@@ -71,11 +72,12 @@ describe('RuntimeHost with the real runtime entry', () => {
     // A connected client (the window's event socket) must not hold the shutdown up.
     const socket = new WebSocket(`${url.replace('http', 'ws')}/api/v1/ws`, { headers: { authorization: `Bearer ${token}` } });
     await once(socket, 'open');
-    const closed = once(socket, 'close');
-    const stopAt = Date.now();
+    const closed = once(socket, 'close') as Promise<[number, Buffer]>;
     const result = await host.stop();
-    await closed;
-    expect(Date.now() - stopAt).toBeLessThan(5000);
+    // The runtime closed the socket itself (1001, before exiting), rather than the socket holding
+    // the shutdown up until the host gave up and killed it (graceful: false).
+    const [code, reason] = await closed;
+    expect({ code, reason: String(reason) }).toEqual({ code: 1001, reason: 'runtime shutting down' });
     expect(result).toEqual({ graceful: true, confirmed: true, exitCode: 0 });
     expect(host.state).toBe('stopped');
     expect(alive(pid)).toBe(false);
@@ -96,6 +98,7 @@ describe('RuntimeHost with the real runtime entry', () => {
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
       const [connection, info] = (await ready) as [typeof first, { restarted: boolean; originChanged: boolean; pid: number }];
+      // A lower bound only: the host waited out the backoff; a slow machine can only add to it.
       expect(Date.now() - killedAt).toBeGreaterThanOrEqual(expectedDelay);
       expect(info.restarted).toBe(true);
       expect(info.originChanged).toBe(false);
@@ -165,11 +168,10 @@ describe('RuntimeHost with stand-in entries', () => {
     const error = (await host.start().catch((e: unknown) => e)) as RuntimeStartError;
     expect(error).toBeInstanceOf(RuntimeStartError);
     expect(error.code).toBe('ready_timeout');
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(800);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(800); // a lower bound: it waited out readyTimeoutMs
     expect(error.stderrTail).toContain('starting forever');
     const pid = host.pid;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(alive(pid)).toBe(false);
+    await waitFor(() => !alive(pid), 'the never-ready runtime to be killed');
     expect(host.state).toBe('failed');
   });
 

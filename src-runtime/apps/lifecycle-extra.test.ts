@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
+import { existsSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -218,43 +219,62 @@ describe('dependency problems', () => {
 describe('log streaming to a stalled client', () => {
   it('skips what a client that stops reading cannot take, tells it so, and carries on live', async () => {
     const root = await realpath(await makeTempDir('wr-apps-stall-'));
-    await writeFile(join(root, 'app.runtime.yaml'), `id: chatty\nport: none\nstart: node -e "for (let i = 0; i < 60000; i++) console.log('line ' + i + ' ' + 'x'.repeat(80)); setTimeout(() => console.log('the end'), 4000)"\n`);
+    // 20 MB of log, more than the client's cap plus what the kernel's socket buffers can absorb.
+    // Writes to a pipe block, so once `printed` exists the runtime has read all but the pipe's last
+    // 64 KiB. The last line waits for the test (the `go` file), so it is live when the client is
+    // reading again, however slow the machine is.
+    await writeFile(
+      join(root, 'chatty.js'),
+      `const fs = require('node:fs');
+const pad = 'x'.repeat(1000);
+for (let i = 0; i < 20000; i++) console.log('line ' + i + ' ' + pad);
+fs.writeFileSync('printed', '');
+const wait = setInterval(() => {
+  if (!fs.existsSync('go')) return;
+  clearInterval(wait);
+  console.log('the end');
+}, 20);
+`,
+    );
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: chatty\nport: none\nstart: node chatty.js\n');
     const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
     try {
       const id = (await rt.json('/api/v1/apps')).body.apps[0].id;
       const { request } = await import('node:http');
       const url = new URL(`${rt.url}/api/v1/apps/${id}/logs`);
-      const text = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: `Bearer ${rt.token}` } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.pause(); // a client that stops reading
-          setTimeout(() => {
-            res.on('data', (c: string) => {
-              body += c;
-              if (body.includes('"line":"the end"')) {
-                req.destroy();
-                resolve(body);
-              }
-            });
-            res.resume();
-          }, 3000);
-        });
-        req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+      let body = '';
+      let sawEnd: () => void = () => undefined;
+      const ended = new Promise<void>((resolve) => (sawEnd = resolve));
+      const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: `Bearer ${rt.token}` } }, resolve);
+        req.on('error', reject);
         req.end();
-        setTimeout(() => void rt.json(`/api/v1/apps/${id}/start`, { method: 'POST' }), 100);
       });
-      const truncated = text.split('\n\n').filter((b) => b.startsWith('event: backlog_truncated'));
+      res.setEncoding('utf8');
+      res.pause(); // a client that stops reading
+      res.on('data', (c: string) => {
+        body += c;
+        if (body.includes('"line":"the end"')) sawEnd();
+      });
+      await rt.json(`/api/v1/apps/${id}/start`, { method: 'POST' });
+      await waitFor(() => existsSync(join(root, 'printed')), 'the app to print its 20000 lines');
+      res.resume();
+      await writeFile(join(root, 'go'), '');
+      await ended;
+      res.destroy();
+      const blocks = body.split('\n\n');
+      const truncated = blocks.filter((b) => b.startsWith('event: backlog_truncated'));
       expect(truncated.length).toBeGreaterThan(0);
       const skipped = truncated.map((b) => JSON.parse(b.slice(b.indexOf('data: ') + 6)).skipped as number).reduce((a, b) => a + b, 0);
-      const received = text.split('\n\n').filter((b) => b.includes('event: app_log') && b.includes('"stream":"stdout"')).length;
+      const received = blocks.filter((b) => b.includes('event: app_log') && b.includes('"stream":"stdout"')).length;
       expect(skipped).toBeGreaterThan(0);
-      expect(received).toBeLessThan(60_001);
-      expect(text).toContain('"line":"the end"');
+      expect(received).toBeLessThan(20_001);
+      // The live line after the skip arrived, after the notice.
+      expect(body.indexOf('"line":"the end"')).toBeGreaterThan(body.lastIndexOf('event: backlog_truncated'));
     } finally {
       await rt.close();
     }
-  });
+  }, 60_000);
 });
 
 describe('manifest edits while an app runs', () => {
@@ -285,16 +305,22 @@ describe('manifest edits while an app runs', () => {
 describe('readiness needs the app itself on the port', () => {
   it('does not count another program answering on the assigned port as ready', async () => {
     const root = await realpath(await makeTempDir('wr-apps-squat-'));
-    // The app starts a squatter in its own session (not in the app's group) on $PORT and never listens itself.
+    // The app starts a squatter in its own session (not in the app's group) on $PORT and never
+    // listens itself. The squatter counts the readiness probes that reach it; after three the app
+    // exits. A runtime that took the squatter's answer for the app's would have answered 200 at
+    // the first probe; a correct one is still waiting when the app exits, and answers 503. No
+    // timer decides the outcome, so a slow machine only makes it take longer.
     await writeFile(
       join(root, 'squat.js'),
       `const { spawn } = require('node:child_process');
-const s = spawn(process.execPath, ['-e', "require('node:net').createServer().listen(Number(process.env.PORT), '127.0.0.1'); setTimeout(() => process.exit(0), 20000)"], { detached: true, stdio: 'ignore' });
-require('node:fs').writeFileSync('squatter.pid', String(s.pid));
-setInterval(() => {}, 1000);
+const fs = require('node:fs');
+const squatter = "let n = 0; require('node:net').createServer((c) => { c.destroy(); if (++n === 3) require('node:fs').writeFileSync('probed', String(n)); }).listen(Number(process.env.PORT), '127.0.0.1'); setTimeout(() => process.exit(0), 120000)";
+const s = spawn(process.execPath, ['-e', squatter], { detached: true, stdio: 'ignore' });
+fs.writeFileSync('squatter.pid', String(s.pid));
+setInterval(() => fs.existsSync('probed') && process.exit(7), 20);
 `,
     );
-    await writeFile(join(root, 'app.runtime.yaml'), 'id: impostor\nstart: node squat.js\nreadiness: { tcp: true, timeout: 1500ms }\nstop_timeout: 500ms\n');
+    await writeFile(join(root, 'app.runtime.yaml'), 'id: impostor\nstart: node squat.js\nreadiness: { tcp: true, timeout: 120s }\nstop_timeout: 500ms\n');
     const rt = await startTestRuntime({ workspace: root, features: [appsFeature] });
     let squatter = 0;
     try {
@@ -302,9 +328,10 @@ setInterval(() => {}, 1000);
       const res = await rt.json(`/api/v1/apps/${id}/ensure-running`, { method: 'POST' });
       squatter = await readPid(join(root, 'squatter.pid'));
       expect(res).toMatchObject({ status: 503, body: { code: 'app_not_ready' } });
+      expect(Number(await readFile(join(root, 'probed'), 'utf8'))).toBe(3);
     } finally {
       if (squatter) process.kill(squatter, 'SIGKILL');
       await rt.close();
     }
-  });
+  }, 60_000);
 });
