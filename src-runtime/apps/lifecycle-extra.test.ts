@@ -315,7 +315,9 @@ describe('readiness needs the app itself on the port', () => {
       `const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const squatter = "let n = 0; require('node:net').createServer((c) => { c.destroy(); if (++n === 3) require('node:fs').writeFileSync('probed', String(n)); }).listen(Number(process.env.PORT), '127.0.0.1'); setTimeout(() => process.exit(0), 120000)";
-const s = spawn(process.execPath, ['-e', squatter], { detached: true, stdio: 'ignore' });
+// Another program: it does not carry this runtime's process marker.
+const env = { ...process.env }; delete env.WR_OWNER;
+const s = spawn(process.execPath, ['-e', squatter], { detached: true, stdio: 'ignore', env });
 fs.writeFileSync('squatter.pid', String(s.pid));
 setInterval(() => fs.existsSync('probed') && process.exit(7), 20);
 `,

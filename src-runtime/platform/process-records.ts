@@ -4,6 +4,7 @@
  * its next start — and only them: a pid reused by an unrelated process never matches the record.
  * Where the records are kept is the owner's business (the apps feature keeps them in the store).
  */
+import { readFile } from 'node:fs/promises';
 import { terminateGroup } from './process.js';
 import { groupMembers, readProc } from './process-group.js';
 
@@ -14,26 +15,38 @@ export interface GroupRecord {
   /** Field 22 of /proc/<pid>/stat: clock ticks since boot. */
   start_time: string;
   cmdline: string;
+  /** /proc/sys/kernel/random/boot_id when recorded: start times count from that boot. */
+  boot_id?: string;
   recorded_at: string;
+}
+
+let bootIdRead: Promise<string | undefined> | undefined;
+/** This boot's id (Linux), read once. */
+export function bootId(): Promise<string | undefined> {
+  bootIdRead ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((s) => s.trim() || undefined, () => undefined);
+  return bootIdRead;
 }
 
 export async function recordFor(owner: string, pid: number): Promise<GroupRecord | undefined> {
   const info = await readProc(pid);
   if (!info) return undefined;
-  return { owner, pid, pgid: info.pgid, start_time: info.startTime, cmdline: info.cmdline, recorded_at: new Date().toISOString() };
+  return { owner, pid, pgid: info.pgid, start_time: info.startTime, cmdline: info.cmdline, boot_id: await bootId(), recorded_at: new Date().toISOString() };
 }
 
 /**
  * End a recorded group left by a previous runtime, when it is provably ours:
- * - the leader still runs with the recorded start time and command line → signal the group;
+ * - the leader still runs with the recorded start time and group → signal the group. Within one
+ *   boot, pid and start time name one process for good; the command line is compared only when the
+ *   boot is unknown or another, because a leader may exec after it was recorded (`sh -c 'exec …'`);
  * - the leader is gone → its pid cannot have been reused as a group id while members of the old
  *   group live, so members with that pgid started no earlier than the leader are the orphans.
- * A leader pid now held by another process (start time or cmdline differ) is left alone.
+ * A leader pid now held by another process (start time, group or boot differ) is left alone.
  */
 export async function endRecordedGroup(record: GroupRecord, graceMs?: number): Promise<'ended' | 'gone' | 'mismatch'> {
   const leader = await readProc(record.pid);
   if (leader) {
-    if (leader.startTime !== record.start_time || leader.cmdline !== record.cmdline || leader.pgid !== record.pgid) return 'mismatch';
+    const sameBoot = record.boot_id !== undefined && record.boot_id === (await bootId());
+    if (leader.startTime !== record.start_time || leader.pgid !== record.pgid || (!sameBoot && leader.cmdline !== record.cmdline)) return 'mismatch';
     await terminateGroup(record.pgid, graceMs);
     return 'ended';
   }
