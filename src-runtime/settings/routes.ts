@@ -27,7 +27,7 @@ export function settingsRoutes(ctx: RuntimeContext): RouteBinding[] {
     bind(settingsApi.putSettings, async ({ query, body }) => {
       const t = await target(query, true);
       const path = settingsPath(t.scope, t.root);
-      return { scope: t.scope, path, workspace_id: t.workspace_id, settings: await writeSettings(path, body) };
+      return { scope: t.scope, path, workspace_id: t.workspace_id, settings: await writeSettings(path, body, t.scope === 'user' ? null : t.root) };
     }),
     bind(settingsApi.getHooks, async ({ query }) => {
       const t = await target(query);
@@ -39,7 +39,7 @@ export function settingsRoutes(ctx: RuntimeContext): RouteBinding[] {
       const t = await target(query, true);
       const path = settingsPath(t.scope, t.root);
       const settings = await readSettings(path);
-      await writeSettings(path, { ...settings, hooks: body });
+      await writeSettings(path, { ...settings, hooks: body }, t.scope === 'user' ? null : t.root);
       return { scope: t.scope, path, workspace_id: t.workspace_id, hooks: body };
     }),
     bind(settingsApi.getMcp, async ({ query }) => {
@@ -50,7 +50,7 @@ export function settingsRoutes(ctx: RuntimeContext): RouteBinding[] {
     bind(settingsApi.putMcp, async ({ query, body }) => {
       const t = await target(query, true);
       const path = mcpPath(t.scope, t.root);
-      await writeMcp(t.scope, path, body as never);
+      await writeMcp(t.scope, path, body as never, t.root);
       return { scope: t.scope, path, workspace_id: t.workspace_id, mcp: body };
     }),
   ];

@@ -4,8 +4,9 @@
  * (`~/.claude/settings.json`, and `mcpServers` inside `~/.claude.json`, whose other keys are kept).
  * Files are read leniently (missing = empty) and written whole, pretty-printed, after validation.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { tempName, writeFileConfined } from '../platform/confined-fs.js';
 import { ApiError } from '../contract/errors.js';
 import { claudeSettingsSchema, mcpConfigSchema } from '../contract/agents.js';
 import { userHome } from '../platform/user-home.js';
@@ -40,14 +41,23 @@ async function readJson(path: string): Promise<Json> {
   throw new ApiError(422, 'settings_invalid', `${path} is not a JSON object; fix or replace it with PUT`);
 }
 
-let tmpSeq = 0;
-
-async function writeJson(path: string, value: Json): Promise<void> {
+/**
+ * Written whole through a temp file. Inside a workspace (`root`) the write is confined to it
+ * (platform/confined-fs): a `.claude` swapped for a symlink cannot send it elsewhere. At the user
+ * level the home folder's own links (dotfile managers) are followed as before.
+ */
+async function writeJson(path: string, value: Json, root: string | null): Promise<void> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (root) return writeFileConfined([root], path, text, { what: `"${path}"` });
   await mkdir(dirname(path), { recursive: true });
-  // One temp file per write: two writes at once must not rename each other's file away.
-  const tmp = `${path}.tmp-${process.pid}-${++tmpSeq}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
+  const tmp = join(dirname(path), tempName(basename(path)));
+  try {
+    await writeFile(tmp, text, { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function readSettings(path: string): Promise<Json> {
@@ -57,8 +67,8 @@ export async function readSettings(path: string): Promise<Json> {
   return parsed.data;
 }
 
-export async function writeSettings(path: string, settings: Json): Promise<Json> {
-  await writeJson(path, settings);
+export async function writeSettings(path: string, settings: Json, root: string | null): Promise<Json> {
+  await writeJson(path, settings, root);
   return settings;
 }
 
@@ -70,9 +80,9 @@ export async function readMcp(path: string): Promise<{ mcpServers: Record<string
 }
 
 /** Replace mcpServers; in ~/.claude.json every other key is kept. */
-export async function writeMcp(scope: SettingsScope, path: string, mcp: { mcpServers: Record<string, Json> }): Promise<void> {
+export async function writeMcp(scope: SettingsScope, path: string, mcp: { mcpServers: Record<string, Json> }, root: string | null): Promise<void> {
   const base = scope === 'user' ? await readJson(path) : {};
-  await writeJson(path, { ...base, mcpServers: mcp.mcpServers });
+  await writeJson(path, { ...base, mcpServers: mcp.mcpServers }, scope === 'user' ? null : root);
 }
 
 /** The MCP servers an agent session gets: user level, then the workspace's .mcp.json (wins by name). */
