@@ -4,11 +4,11 @@
  * confined to the workspace, opens (or loads/resumes) the agent session with the workspace's MCP
  * servers, maps session/update notifications to our events and surfaces request_permission.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import * as acp from '@agentclientprotocol/sdk';
 import { ApiError } from '../contract/errors.js';
+import { writeFileConfined } from '../platform/confined-fs.js';
 import { guardAbsolutePath } from '../platform/path-guard.js';
 import { startGroup, startShellGroup, type ChildProcess, type ProcessGroup } from '../platform/process.js';
 import { VERSION } from '../version.js';
@@ -137,9 +137,8 @@ export class AcpHarness implements Harness {
         return { content: lines.slice(start, params.limit ? start + params.limit : undefined).join('\n') };
       })
       .onRequest(acp.methods.client.fs.writeTextFile, async ({ params }) => {
-        const path = await this.confine(params.path);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, params.content);
+        // Confined through a verified folder handle: a symlink swapped in meanwhile cannot redirect it.
+        await writeFileConfined(this.roots(), await this.confine(params.path), params.content, { what: "The agent's file" });
         return {};
       })
       .onRequest(acp.methods.client.terminal.create, async ({ params }) => this.createTerminal(params, await this.confine(params.cwd ?? this.options.workspace.root_dir)))

@@ -12,12 +12,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ApiError, notFound } from '../contract/errors.js';
 import type { Snapshot } from '../contract/files.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/db.js';
+import { withConfinedDir, writeFileConfined } from '../platform/confined-fs.js';
 import { KeyedLock } from '../platform/keyed-lock.js';
 
 interface StoredSnapshot extends Snapshot {
@@ -52,6 +53,17 @@ const SAFE_CONFIG = [
 export type PrivateGit = (args: string[], cwd: string, options: { env: Record<string, string>; stdin?: string }) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
 
 const splitZ = (text: string) => text.split('\0').filter(Boolean);
+
+/** Put one staged entry (file or symlink) at `to` inside the roots, replacing what is there. */
+async function placeStaged(roots: readonly string[], from: string, to: string): Promise<void> {
+  const staged = await lstat(from);
+  await withConfinedDir(roots, dirname(to), { create: true }, async (d) => {
+    const existing = await d.lstat(basename(to));
+    if (existing?.isDirectory() || (staged.isSymbolicLink() && existing)) await d.removeTree(basename(to));
+    if (staged.isSymbolicLink()) await d.symlink(await readlink(from), basename(to));
+  });
+  if (!staged.isSymbolicLink()) await writeFileConfined(roots, to, await readFile(from), { mode: staged.mode & 0o777 });
+}
 
 export class Snapshots {
   private readonly lock = new KeyedLock();
@@ -170,31 +182,39 @@ export class Snapshots {
         if (status === 'D') toRemove.push(path);
         else toWrite.push(path);
       }
+      // Every removal and write goes through a verified folder handle (platform/confined-fs): a
+      // symlink swapped into the workspace while this runs cannot redirect it outside.
+      const roots = [root];
+      const gone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT' || (error instanceof ApiError && error.status === 404);
       for (const path of toRemove) {
-        await unlink(join(root, path)).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EISDIR' || error.code === 'EPERM') return rm(join(root, path), { recursive: true, force: true });
-          if (error.code !== 'ENOENT') throw error;
+        await withConfinedDir(roots, dirname(join(root, path)), {}, (d) => d.removeTree(basename(path))).catch((error: unknown) => {
+          if (!gone(error)) throw error;
         });
         // Folders left empty by the removal go too (git does not keep empty folders either).
         let parent = dirname(path);
         while (parent && parent !== '.') {
-          try {
-            await rmdir(join(root, parent));
-          } catch {
-            break;
-          }
+          const removed = await withConfinedDir(roots, dirname(join(root, parent)), {}, (d) => d.rmdir(basename(parent))).then(
+            () => true,
+            () => false,
+          );
+          if (!removed) break;
           parent = dirname(parent);
         }
       }
       if (toWrite.length) {
-        // Check the target out through a throwaway index so the snapshot index stays as it was.
-        const tmpIndex = join(dir, `index-restore-${randomBytes(4).toString('hex')}`);
+        // Check the target out into a private staging folder (through a throwaway index, so the
+        // snapshot index stays as it was), then copy each entry into the workspace, confined.
+        const suffix = randomBytes(4).toString('hex');
+        const tmpIndex = join(dir, `index-restore-${suffix}`);
+        const stage = join(dir, `restore-${suffix}`);
         const tmpEnv = this.env(dir, root, tmpIndex);
         try {
           await this.gitOk(['read-tree', target.commit], tmpEnv, root);
-          await this.gitOk(['checkout-index', '-f', '-z', '--stdin'], tmpEnv, root, toWrite.join('\0') + '\0');
+          await this.gitOk(['checkout-index', '-f', '-z', '--stdin', `--prefix=${stage}/`], tmpEnv, root, toWrite.join('\0') + '\0');
+          for (const path of toWrite) await placeStaged(roots, join(stage, path), join(root, path));
         } finally {
           await rm(tmpIndex, { force: true });
+          await rm(stage, { recursive: true, force: true });
         }
       }
       const { commit: _c, ...snapshot } = target;

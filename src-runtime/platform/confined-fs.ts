@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync, type BigIntStats } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, rmdir, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ApiError } from '../contract/errors.js';
 
@@ -164,6 +164,13 @@ export class ConfinedDir {
     await this.afterCreate(name);
   }
 
+  /** Create the link `name` → `target` (the link itself is the entry; nothing is followed). */
+  async symlink(target: string, name: string): Promise<void> {
+    await this.recheck();
+    await symlink(target, this.at(name));
+    await this.afterCreate(name);
+  }
+
   async unlink(name: string): Promise<void> {
     await this.recheck();
     await unlink(this.at(name));
@@ -273,8 +280,16 @@ export async function withConfinedDir<T>(
  * over the target; the parent folders are created when missing (`mkdir`, default true). The final
  * component is replaced, never followed; the temp file never outlives a failure.
  */
-export async function writeFileConfined(roots: readonly string[], path: string, data: string | Buffer, options: { mkdir?: boolean; what?: string } = {}): Promise<void> {
+export async function writeFileConfined(roots: readonly string[], path: string, data: string | Buffer, options: { mkdir?: boolean; what?: string; mode?: number } = {}): Promise<void> {
   const abs = resolve(path);
+  await writeIn(roots, abs, data, options).catch((error: unknown) => {
+    // Its folder vanished under us (deleted or renamed meanwhile): the caller's 404, not a 500.
+    if (isCode(error, 'ENOENT')) throw new ApiError(404, 'path_not_found', `The folder of ${abs} disappeared while writing it; nothing was written`);
+    throw error;
+  });
+}
+
+async function writeIn(roots: readonly string[], abs: string, data: string | Buffer, options: { mkdir?: boolean; what?: string; mode?: number }): Promise<void> {
   await withConfinedDir(roots, dirname(abs), { create: options.mkdir ?? true, what: options.what }, async (dir) => {
     const name = basename(abs);
     const existing = await dir.lstat(name);
@@ -282,7 +297,8 @@ export async function writeFileConfined(roots: readonly string[], path: string, 
     const tmp = await dir.createTemp(name);
     try {
       try {
-        if (existing?.isFile()) await tmp.handle.chmod(Number(existing.mode) & 0o7777);
+        if (options.mode !== undefined) await tmp.handle.chmod(options.mode);
+        else if (existing?.isFile()) await tmp.handle.chmod(Number(existing.mode) & 0o7777);
         await tmp.handle.writeFile(data);
       } finally {
         await tmp.handle.close();
