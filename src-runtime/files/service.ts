@@ -215,7 +215,11 @@ export class FilesService {
     return this.locked(g.real, async () => {
       const dir = await this.openParent(root, dirname(g.real), g.rel, options.mkdir ?? false);
       try {
-        return await this.writeIn(dir, g, source, options);
+        return await this.writeIn(dir, g, source, options).catch((error: unknown) => {
+          // The verified folder was deleted while we wrote into it: nothing is left behind.
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('parent_not_found', `The folder of "${g.rel}" was removed while writing it; nothing was written`);
+          throw error;
+        });
       } finally {
         await dir.close();
       }
@@ -285,7 +289,11 @@ export class FilesService {
     } finally {
       this.activeTemps.delete(tmp.real);
     }
-    const after = (await dir.lstat(name)) ?? (await stat(dir.at(name), { bigint: true }));
+    const after = await dir.lstat(name);
+    if (!after) {
+      // Written, then deleted or moved by someone else before we looked: the write still happened.
+      return { path: g.rel, size, mtime: new Date().toISOString(), etag: hashEtag(hash.digest('base64url')), created: !existing };
+    }
     const etag = after.size > BigInt(HASH_LIMIT) ? statEtag(after) : hashEtag(hash.digest('base64url'));
     this.remember(g.real, after, etag);
     return { path: g.rel, size, mtime: after.mtime.toISOString(), etag, created: !existing };
@@ -342,7 +350,8 @@ export class FilesService {
       try {
         const srcName = basename(src.abs);
         const dstName = basename(dst.real);
-        if (!(await from_.lstat(srcName))) throw notFound('file_not_found', `No file or folder at "${src.rel}"`);
+        const moving = await from_.lstat(srcName);
+        if (!moving) throw notFound('file_not_found', `No file or folder at "${src.rel}"`);
         const d = await to_.lstat(dstName);
         if (d && !overwrite) throw conflict('destination_exists', `"${dst.rel}" already exists; pass "overwrite": true to replace it`);
         if (d?.isDirectory()) throw conflict('destination_exists', `"${dst.rel}" is a folder and is not replaced`);
@@ -355,7 +364,8 @@ export class FilesService {
           throw error;
         });
         this.etags.delete(src.real);
-        const info = (await to_.lstat(dstName)) ?? (await stat(to_.at(dstName), { bigint: true }));
+        // Moved, then perhaps removed by someone else at once: describe what was moved.
+        const info = (await to_.lstat(dstName)) ?? moving;
         const type = entryType(info);
         return { name: basename(dst.rel), path: dst.rel, type, size: type === 'directory' ? 0 : Number(info.size), mtime: info.mtime.toISOString() };
       } finally {

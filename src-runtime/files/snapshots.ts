@@ -211,7 +211,15 @@ export class Snapshots {
         try {
           await this.gitOk(['read-tree', target.commit], tmpEnv, root);
           await this.gitOk(['checkout-index', '-f', '-z', '--stdin', `--prefix=${stage}/`], tmpEnv, root, toWrite.join('\0') + '\0');
-          for (const path of toWrite) await placeStaged(roots, join(stage, path), join(root, path));
+          for (const path of toWrite) {
+            await placeStaged(roots, join(stage, path), join(root, path)).catch((error: unknown) => {
+              // A folder on the way was removed or swapped while restoring: stop, and say how to recover.
+              if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+                throw new ApiError(409, 'snapshot_restore_interrupted', `The workspace changed while restoring (at "${path}"); restore again, or restore ${pre.id} to go back`, { pre_restore: pre.id });
+              }
+              throw error;
+            });
+          }
         } finally {
           await rm(tmpIndex, { force: true });
           await rm(stage, { recursive: true, force: true });
