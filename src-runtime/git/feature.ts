@@ -25,6 +25,9 @@ export function createVersionControlFeature(options: VersionControlFeatureOption
       let info: GitBinaryInfo | null = null;
       const located = (async () => {
         const git = await locateGit(options);
+        // Every git this runtime starts carries its process marker, so a detached leftover
+        // (`git gc --auto`, a hung credential program) is ended with the runtime's other processes.
+        if (git) git.binary.env.WR_OWNER = ctx.processes.owner('git', { record: false }).claim().marker;
         if (git) await installAskpass(ctx.dataDir);
         else ctx.log('git not found: version-control routes answer 503 git_unavailable');
         info = git ? git.info() : noGit;
