@@ -385,7 +385,8 @@ export class AgentService {
       const harness = this.makeHarness(s, agent, workspace, mergeMcp((await this.ctx.services.settings?.mcpServersFor(workspace.root_dir)) ?? [], agent));
       try {
         // An agent that never answers its handshake fails the start instead of hanging the session.
-        const startLimitMs = Math.min(agent.silence_timeout_s, 60) * 1000;
+        // Starting launches a CLI: allow at least 10 s even when the silence limit is shorter.
+        const startLimitMs = Math.min(Math.max(agent.silence_timeout_s, 10), 60) * 1000;
         let startTimer: NodeJS.Timeout | undefined;
         const started = await Promise.race([
           harness.start(),
