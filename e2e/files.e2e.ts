@@ -91,7 +91,10 @@ it('is keyboard reachable: arrows move in the tree, Enter opens, F2 renames', as
   const files = new FilesPage(browser.page);
   const page = browser.page;
   await files.treeItem('src/util').click(); // selects (and toggles) the folder
+  await expect.poll(() => files.treeItem('src/util').getAttribute('aria-selected')).toBe('true');
   if ((await files.treeItem('src/util').getAttribute('aria-expanded')) !== 'true') await page.keyboard.press('ArrowRight');
+  // ArrowDown moves to the next row that is an entry: wait for the folder's children to be listed, or it lands on a sibling.
+  await files.treeItem('src/util/math.js').waitFor();
   await page.keyboard.press('ArrowDown');
   await expect.poll(() => files.treeItem('src/util/math.js').getAttribute('aria-selected')).toBe('true');
   await page.keyboard.press('Enter');
