@@ -27,9 +27,14 @@ afterAll(async () => {
 
 it('stages a change, shows its diff and commits it; git log has the commit', async () => {
   const gitPage = new GitPage(browser.page);
+  // The window's subscription starts the workspace's file watcher; a write before its first scan
+  // is done would never be announced.
+  await expect
+    .poll(async () => (await rt.json('/api/v1/runtime/status')).runtime.features?.files?.watchers?.some((w: { ready: boolean }) => w.ready) ?? false, { timeout: 30_000 })
+    .toBe(true);
   await writeFile(join(rt.workspaceDir, 'src/index.js'), "export function hello(name) {\n  return `hi ${name}!`;\n}\n");
   await writeFile(join(rt.workspaceDir, 'CHANGELOG.md'), '# Changes\n');
-  await gitPage.changeRow('src/index.js').waitFor({ timeout: 10_000 });
+  await gitPage.changeRow('src/index.js').waitFor({ timeout: 30_000 });
   await gitPage.showDiff('src/index.js');
   await browser.page.getByRole('button', { name: 'Side by side' }).click();
   await screenshot(browser.page, 'git-diff-split');

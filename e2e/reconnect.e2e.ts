@@ -1,6 +1,7 @@
 /**
- * The runtime goes away and comes back (same port, same data dir, so same token): the status bar
- * shows the connection dropping and recovering, and after the reconnect the window refetches what
+ * The runtime goes away and comes back (same port, same data dir, so same token): a banner says
+ * the runtime is unreachable and the actions that need it are disabled until it is back; the status
+ * bar shows the connection dropping and recovering, and after the reconnect the window refetches what
  * may have changed meanwhile (a file created while the runtime was down appears in the tree).
  * Every socket the page opens, the first one and the reconnects, carries a fresh single-use
  * ticket and never the token; nothing the console prints about the failed attempts holds it.
@@ -38,13 +39,24 @@ it('shows the connection state, reconnects and refreshes stale data', async () =
   const files = new FilesPage(browser.page);
   await files.treeItem('README.md').waitFor();
   const port = Number(new URL(rt.url).port);
+  const newFile = browser.page.getByRole('button', { name: 'New file' });
+  expect(await newFile.isDisabled()).toBe(false);
   await rt.kill();
   await browser.page.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor();
+  // The banner says the runtime (not the repository) is gone, and what needs it is disabled.
+  const banner = browser.page.getByRole('alert').filter({ hasText: 'The workspace runtime is unreachable' });
+  await banner.waitFor();
+  expect(await newFile.isDisabled()).toBe(true);
   await screenshot(browser.page, 'reconnecting');
   // Changed while nobody was watching: no file_changed event will ever announce it.
   await writeFile(join(rt.workspaceDir, 'made-while-down.txt'), 'x');
   rt = await startRuntime({ workspaceDir: rt.workspaceDir, dataDir: rt.dataDir, port });
+  // Retries are at most a second apart: the window is back about a second after the runtime.
+  const restartedAt = Date.now();
   await browser.page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: 30_000 });
+  console.log(`reconnected ${Date.now() - restartedAt} ms after the runtime was back`);
+  await banner.waitFor({ state: 'detached' });
+  await expect.poll(() => newFile.isDisabled()).toBe(false);
   await files.treeItem('made-while-down.txt').waitFor({ timeout: 15_000 });
 
   // The socket before the restart and the one after it: each with its own ticket, never the token.

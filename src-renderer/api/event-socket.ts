@@ -1,7 +1,7 @@
 /**
  * The app's one event socket (WS /api/v1/ws): features declare which event types they care about
  * and what each does to the query cache (invalidate or patch); this module subscribes to exactly
- * those topics for the current workspace, reconnects with backoff and, after a reconnect,
+ * those topics for the current workspace, reconnects (at most a second apart) and, after a reconnect,
  * invalidates every query so whatever changed while the socket was down is refetched. Every
  * connect and reconnect first asks for a single-use ticket: the token never appears in a socket URL.
  */
@@ -36,6 +36,20 @@ class ConnectionStore {
 
 export const connectionStore = new ConnectionStore();
 
+/** Whether the runtime is unreachable right now (the socket dropped and has not come back). */
+export const isOffline = (state: ConnectionState) => state === 'reconnecting' || state === 'closed';
+
+// The app's socket, for "Retry now" in the connection banner.
+let appSocket: EventSocket | undefined;
+/** Try to reach the runtime now instead of at the next backoff step. */
+export function retryConnectionNow(): void {
+  appSocket?.reconnect();
+}
+
+// A local runtime that restarts is back within a second or two: retry at most a second apart, so
+// the window is live again within about a second of it (a remote runtime will want a longer cap).
+const LOCAL_BACKOFF = { minMs: 250, maxMs: 1000 };
+
 /** Event listeners outside the query cache (an open chat, a log view). */
 const rawListeners = new Set<(event: WireEvent) => void>();
 export function onRawEvent(listener: (event: WireEvent) => void): () => void {
@@ -64,6 +78,7 @@ export function startEventSocket(queryClient: QueryClient, handlerSets: EventHan
     WebSocket: WebSocket as unknown as WebSocketCtor,
     topics,
     resume: false,
+    backoff: LOCAL_BACKOFF,
     onEvent: (event) => {
       for (const fn of handlers.get(event.type) ?? []) {
         try {
@@ -86,6 +101,7 @@ export function startEventSocket(queryClient: QueryClient, handlerSets: EventHan
   };
   window.addEventListener('online', wake);
   document.addEventListener('visibilitychange', wake);
+  appSocket = socket;
   return {
     setWorkspace(next) {
       if (next === workspaceId) return;
@@ -96,6 +112,7 @@ export function startEventSocket(queryClient: QueryClient, handlerSets: EventHan
     close() {
       window.removeEventListener('online', wake);
       document.removeEventListener('visibilitychange', wake);
+      if (appSocket === socket) appSocket = undefined;
       socket.close();
     },
   };

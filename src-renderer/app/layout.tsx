@@ -1,10 +1,12 @@
 /**
  * The window layout: top bar (workspace controls), activity bar (one button per view), the view,
- * and the status bar. Views other than the visible one are unmounted; their queries stay cached.
+ * and the status bar; above them the banner that says the runtime is unreachable. Views other than
+ * the visible one are unmounted; their queries stay cached.
  */
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useAppState, VIEWS, type View } from './app-state.js';
 import { StatusBar } from '../features/system/status-bar.js';
+import { ConnectionBanner, useOffline } from '../features/system/connection-banner.js';
 import { useCurrentWorkspace, Welcome, WorkspaceSwitcher } from '../features/workspaces/workspace-switcher.js';
 import { RestrictedBanner, TrustPromptProvider } from '../features/workspaces/trust-prompt.js';
 import { Spinner, ErrorState } from '../ui/states.js';
@@ -23,6 +25,9 @@ const SettingsView = lazy(() => import('../features/settings/settings-view.js'))
 export function Layout() {
   const { view, setView } = useAppState();
   const { workspace, list } = useCurrentWorkspace();
+  // While the runtime is unreachable every control that would call it is disabled (a disabled
+  // fieldset disables the buttons and fields inside it); editors keep taking text.
+  const offline = useOffline();
 
   // Alt+1…5 switches views from anywhere.
   useEffect(() => {
@@ -54,9 +59,14 @@ export function Layout() {
       <div className="app">
         <header className="topbar">
           <span className="brand">Workspace Runtime</span>
-          <WorkspaceSwitcher />
+          <fieldset className="offline-guard" disabled={offline}>
+            <WorkspaceSwitcher />
+          </fieldset>
           <span className="spacer" />
         </header>
+        <div>
+          <ConnectionBanner />
+        </div>
         <div className="body">
           <nav className="activity" aria-label="Views">
             {VIEWS.map((v) => (
@@ -70,7 +80,9 @@ export function Layout() {
           </nav>
           <main className="main" aria-label={LABELS[view].label}>
             {workspace && !workspace.trusted && <RestrictedBanner />}
-            <Suspense fallback={<Spinner />}>{body}</Suspense>
+            <fieldset className="offline-guard" disabled={offline}>
+              <Suspense fallback={<Spinner />}>{body}</Suspense>
+            </fieldset>
           </main>
         </div>
         <StatusBar left={workspace ? <StatusLeft workspace={workspace} /> : null} />
