@@ -65,7 +65,7 @@ describe('preload bridge', () => {
     const api = await bridge();
     expect([...electron.exposed.keys()]).toEqual(['workspaceRuntimeDesktop']);
     expect(Object.keys(api).sort()).toEqual(
-      ['getRuntime', 'onCloseWorkspace', 'onOpenFolder', 'onReconnect', 'openExternal', 'openFolderDialog', 'platform', 'revealPath', 'versions'].sort(),
+      ['closeWindow', 'getRuntime', 'onCloseRequested', 'onCloseWorkspace', 'onOpenFolder', 'onReconnect', 'openExternal', 'openFolderDialog', 'platform', 'revealPath', 'versions'].sort(),
     );
     expect(api.platform).toBe(process.platform);
     expect(api.versions.node).toBe(process.versions.node);
@@ -107,6 +107,18 @@ describe('preload bridge', () => {
     expect(() => api.onOpenFolder('not a function' as unknown as () => void)).toThrow(TypeError);
   });
 
+  it('hears a close request and closes the window when asked to', async () => {
+    const api = await bridge();
+    const requests: unknown[][] = [];
+    const off = api.onCloseRequested((...args: unknown[]) => requests.push(args));
+    electron.pushToRenderer('wr:close-requested', null);
+    off();
+    electron.pushToRenderer('wr:close-requested', null);
+    expect(requests).toEqual([[]]);
+    api.closeWindow();
+    expect(electron.sent).toEqual([['wr:close-window']]);
+  });
+
   it('sends the paths of OS file drops the page did not handle', async () => {
     const { installDropHandler } = await import('./preload.js');
     const target = new EventTarget();
@@ -143,6 +155,7 @@ describe('main-side IPC', () => {
         revealPath: (path) => void calls.push(['reveal', path]),
         openExternal: async (url) => void calls.push(['external', url]),
         droppedPaths: (_sender, paths) => void calls.push(['dropped', paths]),
+        closeWindow: (sender) => void calls.push(['close', sender]),
       },
       () => RUNTIME,
     );
@@ -191,7 +204,13 @@ describe('main-side IPC', () => {
     onDropped({ senderFrame: { url: `${RUNTIME}/` }, sender: {} }, ['relative']);
     onDropped({ senderFrame: { url: `${RUNTIME}/` }, sender: {} }, ['/home/me/project']);
     expect(calls).toEqual([['dropped', ['/home/me/project']]]);
+    const onClose = electron.mainListeners.get('wr:close-window')!;
+    onClose({ senderFrame: { url: 'file:///tmp/evil.html' }, sender: 'evil' });
+    onClose({ senderFrame: null, sender: 'detached' });
+    onClose({ senderFrame: { url: `${RUNTIME}/#/files` }, sender: 'the-window' });
+    expect(calls.slice(1)).toEqual([['close', 'the-window']]);
     unregister();
+    expect(electron.mainListeners.has('wr:close-window')).toBe(false);
     expect(electron.mainHandlers.size).toBe(0);
   });
 });
@@ -226,5 +245,37 @@ describe('window navigation lock', () => {
     runtime = 'http://127.0.0.1:4200'; // restarted on another port
     expect(contents.navigate('will-navigate', 'http://127.0.0.1:4100/')).toBe(true);
     expect(contents.navigate('will-navigate', 'http://127.0.0.1:4200/')).toBe(false);
+  });
+});
+
+describe('closing a window with unsaved edits', () => {
+  class FakeContents extends EventEmitter {
+    sentToPage: unknown[][] = [];
+    isDestroyed() {
+      return false;
+    }
+    send(...args: unknown[]) {
+      this.sentToPage.push(args);
+    }
+  }
+
+  it('asks the page when a close (not a reload) is held by its beforeunload', async () => {
+    vi.useFakeTimers();
+    try {
+      const { guardUnsavedClose } = await import('./window.js');
+      const win = new EventEmitter();
+      const contents = new FakeContents();
+      guardUnsavedClose(win as never, contents as never);
+      contents.emit('will-prevent-unload', { preventDefault: () => undefined }); // a reload: stays cancelled, nobody asked
+      expect(contents.sentToPage).toEqual([]);
+      win.emit('close', { preventDefault: () => undefined });
+      contents.emit('will-prevent-unload', { preventDefault: () => undefined });
+      expect(contents.sentToPage).toEqual([['wr:close-requested', null]]);
+      vi.runAllTimers(); // that close attempt is over
+      contents.emit('will-prevent-unload', { preventDefault: () => undefined });
+      expect(contents.sentToPage).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

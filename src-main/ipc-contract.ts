@@ -16,6 +16,8 @@ export interface InvokeChannels {
 export interface SendChannels {
   /** Paths of files/folders dropped on the window (main opens the folders among them). */
   'wr:dropped-paths': { args: [paths: string[]] };
+  /** Close the sender's window (after its unsaved edits were saved or let go). */
+  'wr:close-window': { args: [] };
 }
 
 /** Messages main pushes to the renderer. */
@@ -23,6 +25,8 @@ export interface EventChannels {
   'wr:runtime-reconnected': RuntimeConnection;
   'wr:open-folder': string;
   'wr:close-workspace': null;
+  /** The window was asked to close while the page holds unsaved edits: ask the user, then `wr:close-window`. */
+  'wr:close-requested': null;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -30,8 +34,8 @@ export type SendChannel = keyof SendChannels;
 export type EventChannel = keyof EventChannels;
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['wr:get-runtime', 'wr:open-folder-dialog', 'wr:reveal-path', 'wr:open-external'];
-export const SEND_CHANNELS: readonly SendChannel[] = ['wr:dropped-paths'];
-export const EVENT_CHANNELS: readonly EventChannel[] = ['wr:runtime-reconnected', 'wr:open-folder', 'wr:close-workspace'];
+export const SEND_CHANNELS: readonly SendChannel[] = ['wr:dropped-paths', 'wr:close-window'];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['wr:runtime-reconnected', 'wr:open-folder', 'wr:close-workspace', 'wr:close-requested'];
 
 export class IpcArgumentError extends Error {}
 

@@ -25,6 +25,7 @@ export interface BridgeHandlers {
   revealPath(path: string): void;
   openExternal(url: string): Promise<void>;
   droppedPaths(sender: WebContents, paths: string[]): void;
+  closeWindow(sender: WebContents): void;
 }
 
 export class UntrustedSenderError extends Error {}
@@ -75,10 +76,20 @@ export function registerBridgeIpc(handlers: BridgeHandlers, runtimeUrl: () => st
       // A fire-and-forget message has nobody to answer: an untrusted or malformed one is dropped.
     }
   };
+  const onCloseWindow = (event: IpcMainEvent) => {
+    try {
+      assertTrustedSender(event, runtimeUrl());
+      handlers.closeWindow(event.sender);
+    } catch {
+      // As above: an untrusted sender's message is dropped.
+    }
+  };
   ipcMain.on('wr:dropped-paths', onDropped);
+  ipcMain.on('wr:close-window', onCloseWindow);
   return () => {
     for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
     ipcMain.removeListener('wr:dropped-paths', onDropped);
+    ipcMain.removeListener('wr:close-window', onCloseWindow);
   };
 }
 

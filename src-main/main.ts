@@ -301,6 +301,7 @@ function runMain(): void {
         droppedPaths: (_sender, paths) => {
           for (const path of paths) if (isDirectory(path)) openFolder(path);
         },
+        closeWindow: (sender) => BrowserWindow.fromWebContents(sender)?.close(),
       },
       () => host?.current?.url,
     );

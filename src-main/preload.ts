@@ -44,6 +44,7 @@ export function createDesktopBridge(): DesktopBridge {
   const onReconnect = channelListeners('wr:runtime-reconnected', false);
   const onOpenFolder = channelListeners('wr:open-folder', true);
   const onCloseWorkspace = channelListeners('wr:close-workspace', false);
+  const onCloseRequested = channelListeners('wr:close-requested', false);
   return {
     platform: process.platform,
     versions: {
@@ -59,6 +60,8 @@ export function createDesktopBridge(): DesktopBridge {
     onReconnect: (listener: (runtime: RuntimeConnection) => void) => onReconnect((c) => listener({ url: c.url, token: c.token })),
     onOpenFolder: (listener: (path: string) => void) => onOpenFolder((path) => listener(path)),
     onCloseWorkspace: (listener: () => void) => onCloseWorkspace(() => listener()),
+    onCloseRequested: (listener: () => void) => onCloseRequested(() => listener()),
+    closeWindow: () => send('wr:close-window'),
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * The app window: sandboxed renderer with context isolation and no Node, the bridge preload,
  * remembered bounds, and navigation locked to the runtime's origin (other http(s) links and new
- * windows go to the system browser; any other scheme is dropped).
+ * windows go to the system browser; any other scheme is dropped), and a close that would lose
+ * unsaved edits handed to the page to ask about.
  */
 import { BrowserWindow, screen, shell, type WebContents } from 'electron';
 import { decideNavigation, decideWindowOpen } from './navigation.js';
 import { fitToWorkAreas, loadWindowState, MIN_SIZE, trackWindowState } from './window-state.js';
+import { sendToRenderer } from './ipc.js';
 
 export interface MainWindowOptions {
   preloadPath: string;
@@ -35,6 +37,24 @@ export function lockNavigation(contents: WebContents, runtimeUrl: () => string |
     if (decideNavigation(event.url, runtimeUrl()) !== 'allow') event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/**
+ * A window closed while the page holds unsaved edits (its `beforeunload` objects): Electron then
+ * cancels the close without a word. Instead the page is asked to show its Save / Don't save /
+ * Cancel question and closes the window itself (`wr:close-window`) once nothing is left unsaved.
+ * A reload the page objects to (not a close) stays cancelled.
+ */
+export function guardUnsavedClose(win: Pick<BrowserWindow, 'on'>, contents: WebContents): void {
+  let closing = false;
+  win.on('close', () => {
+    closing = true;
+    // Whatever the page answers, this close attempt ends in this tick.
+    setTimeout(() => (closing = false), 0);
+  });
+  contents.on('will-prevent-unload', () => {
+    if (closing) sendToRenderer(contents, 'wr:close-requested', null);
+  });
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
@@ -70,6 +90,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   if (state.fullScreen) win.setFullScreen(true);
   trackWindowState(win, options.stateFile);
   lockNavigation(win.webContents, options.runtimeUrl);
+  guardUnsavedClose(win, win.webContents);
   win.once('ready-to-show', () => win.show());
   return win;
 }

@@ -2,12 +2,15 @@
  * Client-only UI state: the open workspace (remembered with a most-recently-used list in
  * localStorage) and the visible view (kept in the URL hash so reload and back work). Leaving a
  * workspace with unsaved edits asks Save / Don't save / Cancel first; leaving the page with
- * unsaved edits (reload, closing the tab) is held by `beforeunload`, whichever view is showing.
+ * unsaved edits (reload, closing the tab) is held by `beforeunload`, whichever view is showing. In
+ * the desktop app, closing the window with unsaved edits asks the same question (once per
+ * workspace with unsaved edits) and then closes it.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { readStoredStrings } from '../ui/stored-list.js';
 import { editorSessions } from './editor-session.js';
 import { UnsavedChangesDialog } from '../features/files/unsaved-changes-dialog.js';
+import { bridge } from '../api/connection.js';
 
 export type View = 'files' | 'git' | 'agents' | 'apps' | 'settings';
 export const VIEWS: View[] = ['files', 'git', 'agents', 'apps', 'settings'];
@@ -46,7 +49,8 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   }, []);
   const current = useRef(workspaceId);
   current.current = workspaceId;
-  const [leaving, setLeaving] = useState<{ from: string; to: string | undefined; paths: string[] } | null>(null);
+  const [leaving, setLeaving] = useState<{ from: string; to: string | undefined; paths: string[]; closingWindow?: boolean } | null>(null);
+  const [closeWhenClean, setCloseWhenClean] = useState(false);
   const switchTo = useCallback((id: string | undefined) => {
     if (id) rememberWorkspace(id);
     setWorkspaceId(id);
@@ -67,6 +71,23 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     window.addEventListener('beforeunload', onUnload);
     return () => window.removeEventListener('beforeunload', onUnload);
   }, [anyDirty]);
+  // The desktop window is closing: ask about the open workspace's unsaved edits first, then any other's.
+  useEffect(() => {
+    const desktop = bridge();
+    if (!desktop) return;
+    return desktop.onCloseRequested(() => {
+      const dirty = editorSessions.dirtyWorkspaces();
+      const from = current.current && dirty.includes(current.current) ? current.current : dirty[0];
+      if (!from) return desktop.closeWindow();
+      setLeaving({ from, to: current.current, paths: editorSessions.dirtyPaths(from), closingWindow: true });
+    });
+  }, []);
+  // Closed once `beforeunload` no longer objects (this effect runs after that one's cleanup).
+  useEffect(() => {
+    if (!closeWhenClean || anyDirty) return;
+    setCloseWhenClean(false);
+    bridge()?.closeWindow();
+  }, [closeWhenClean, anyDirty]);
   const setView = useCallback((next: View) => {
     window.location.hash = `/${next}`;
     setViewState(next);
@@ -79,10 +100,12 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
         <UnsavedChangesDialog
           workspaceId={leaving.from}
           paths={leaving.paths}
-          action="switch workspace"
+          action={leaving.closingWindow ? 'close the window' : 'switch workspace'}
           onResolved={(choice) => {
             setLeaving(null);
-            if (choice !== 'cancelled') switchTo(leaving.to);
+            if (choice === 'cancelled') return;
+            if (leaving.closingWindow) setCloseWhenClean(true);
+            else switchTo(leaving.to);
           }}
         />
       )}

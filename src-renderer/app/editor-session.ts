@@ -226,7 +226,12 @@ export class EditorSessions {
   }
 
   anyDirty(): boolean {
-    return [...this.sessions.keys()].some((ws) => this.dirtyPaths(ws).length > 0);
+    return this.dirtyWorkspaces().length > 0;
+  }
+
+  /** The workspaces with unsaved edits. */
+  dirtyWorkspaces(): string[] {
+    return [...this.sessions.keys()].filter((ws) => this.dirtyPaths(ws).length > 0);
   }
 
   /** Throw away unsaved edits (Don't save): each dirty file goes back to its base text. */

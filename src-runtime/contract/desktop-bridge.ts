@@ -46,6 +46,13 @@ export interface DesktopBridge {
   onOpenFolder(listener: (path: string) => void): Unsubscribe;
   /** File › Close Workspace was chosen. */
   onCloseWorkspace(listener: () => void): Unsubscribe;
+  /**
+   * The window is being closed while the page holds unsaved edits (its `beforeunload` objected):
+   * ask Save / Don't save / Cancel, then call `closeWindow()` unless the user cancelled.
+   */
+  onCloseRequested(listener: () => void): Unsubscribe;
+  /** Close this window (its `beforeunload` must no longer object, or the close is cancelled again). */
+  closeWindow(): void;
 }
 
 /** What the renderer's `window` looks like in the desktop app: the bridge's global name is this key. */
