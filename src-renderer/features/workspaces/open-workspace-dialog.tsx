@@ -7,7 +7,8 @@ import { useEffect, useRef, useState } from 'react';
 import { Dialog } from '../../ui/dialog.js';
 import { ErrorState, Spinner } from '../../ui/states.js';
 import { useToasts } from '../../ui/toasts.js';
-import { foldersQuery, useOpenWorkspace } from './queries.js';
+import { foldersQuery } from './queries.js';
+import { useOpenFolder } from './open-folder.js';
 
 export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean; onClose: () => void; onOpened: (id: string) => void }) {
   const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
@@ -22,22 +23,18 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
     setBrowsePath(path);
   };
   const folders = useQuery({ ...foldersQuery(browsePath, hidden), enabled: open });
-  const openWorkspace = useOpenWorkspace();
   const toasts = useToasts();
+  const openWorkspace = useOpenFolder((workspace) => {
+    toasts.show('success', `Opened ${workspace.name}`);
+    onOpened(workspace.id);
+    onClose();
+  });
 
   useEffect(() => {
     if (folders.data && !userTyped.current && document.activeElement !== pathInput.current) setTyped(folders.data.listing.path);
   }, [folders.data]);
 
-  const submit = (path: string) => {
-    openWorkspace.mutate(path.trim(), {
-      onSuccess: ({ workspace }) => {
-        toasts.show('success', `Opened ${workspace.name}`);
-        onOpened(workspace.id);
-        onClose();
-      },
-    });
-  };
+  const submit = (path: string) => openWorkspace.open(path);
 
   const listing = folders.data?.listing;
   return (
@@ -68,8 +65,8 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
         <button type="button" className="button" onClick={() => browse(typed.trim() || undefined)}>
           Go
         </button>
-        <button type="submit" className="button button-primary" disabled={!typed.trim() || openWorkspace.isPending}>
-          {openWorkspace.isPending ? 'Opening…' : 'Open'}
+        <button type="submit" className="button button-primary" disabled={!typed.trim() || openWorkspace.pending}>
+          {openWorkspace.pending ? 'Opening…' : 'Open'}
         </button>
       </form>
       <p id="open-path-hint" className="muted" style={{ margin: '6px 0 0' }}>
@@ -107,6 +104,7 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
         ))}
         {listing?.truncated && <p className="muted">Only the first 2,000 folders are shown.</p>}
       </div>
+      {openWorkspace.question}
     </Dialog>
   );
 }

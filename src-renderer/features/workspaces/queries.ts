@@ -1,6 +1,6 @@
 /**
  * Workspaces: the registered folders, the open one's detail, the folder browser, and the
- * mutations to open (resolve), trust and forget a workspace. `workspace_changed` invalidates.
+ * mutations to open (resolve), add, trust and forget a workspace. `workspace_changed` invalidates.
  */
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { workspacesApi } from '../../../src-runtime/contract/workspaces.js';
@@ -32,6 +32,15 @@ export function useOpenWorkspace() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (path: string) => api().call(workspacesApi.resolve, { body: { path } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: workspaceKeys.list() }),
+  });
+}
+
+/** Register a folder as its own workspace (POST /api/v1/workspaces), even inside another one. */
+export function useAddWorkspace() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (path: string) => api().call(workspacesApi.create, { body: { root_dir: path } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: workspaceKeys.list() }),
   });
 }

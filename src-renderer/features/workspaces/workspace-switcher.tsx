@@ -1,6 +1,7 @@
 /**
  * The top bar's workspace controls: the recent workspaces to switch between, Open Folder (native
- * dialog in the desktop app, the folder browser otherwise) and the trust toggle (trusting goes
+ * dialog in the desktop app, the folder browser otherwise; a folder inside a workspace asks which
+ * is meant), Remove from list (the folder stays) and the trust toggle (trusting goes
  * through the trust prompt; a workspace trusted through a trusted folder cannot be untrusted here).
  */
 import { useQuery } from '@tanstack/react-query';
@@ -9,7 +10,9 @@ import { recentWorkspaceIds, useAppState } from '../../app/app-state.js';
 import { nativeFolderPicker } from '../../api/connection.js';
 import { useToasts } from '../../ui/toasts.js';
 import { OpenWorkspaceDialog } from './open-workspace-dialog.js';
-import { useOpenWorkspace, useSetTrusted, workspaceListQuery } from './queries.js';
+import { useForgetWorkspace, useSetTrusted, workspaceListQuery } from './queries.js';
+import { useOpenFolder } from './open-folder.js';
+import { ConfirmDialog } from '../../ui/dialog.js';
 import { useTrustPrompt } from './trust-prompt.js';
 
 export function useCurrentWorkspace() {
@@ -25,8 +28,10 @@ export function WorkspaceSwitcher() {
   const [dialogOpen, setDialogOpen] = useState(false);
   const trustPrompt = useTrustPrompt();
   const setTrusted = useSetTrusted();
-  const resolve = useOpenWorkspace();
   const toasts = useToasts();
+  const openChosen = useOpenFolder((ws) => openWorkspace(ws.id));
+  const forget = useForgetWorkspace();
+  const [removing, setRemoving] = useState(false);
 
   // Pick a workspace when none is chosen (or the remembered one is gone): the default one, or the first.
   useEffect(() => {
@@ -48,11 +53,21 @@ export function WorkspaceSwitcher() {
     if (!picker) return setDialogOpen(true);
     const path = await picker();
     if (!path) return;
-    resolve.mutate(path, {
-      onSuccess: ({ workspace: ws }) => openWorkspace(ws.id),
-      onError: (e) => toasts.error('Could not open the folder', e),
-    });
+    openChosen.open(path);
   };
+  useEffect(() => {
+    if (openChosen.error) toasts.error('Could not open the folder', openChosen.error);
+  }, [openChosen.error, toasts]);
+
+  const remove = (id: string) =>
+    forget.mutate(id, {
+      onSuccess: () => {
+        setRemoving(false);
+        toasts.show('success', `Removed ${workspace?.name ?? 'the workspace'} from the list; its folder is untouched`);
+        openWorkspace(ordered.find((w) => w.id !== id)?.id);
+      },
+      onError: (e) => toasts.error('Could not remove the workspace', e),
+    });
 
   return (
     <>
@@ -99,6 +114,28 @@ export function WorkspaceSwitcher() {
           {workspace.trusted ? (workspace.trusted_by_folder !== null ? '✓ Trusted (folder)' : '✓ Trusted') : 'Untrusted — trust…'}
         </button>
       )}
+      {workspace && (
+        <button type="button" className="button" onClick={() => setRemoving(true)} title="Remove this workspace from the list; the folder and its files stay where they are">
+          Remove from list
+        </button>
+      )}
+      {workspace && (
+        <ConfirmDialog
+          open={removing}
+          title={`Remove ${workspace.name} from the list?`}
+          message={
+            <p>
+              The folder <span className="mono">{workspace.root_dir}</span> and its files stay where they are; only the runtime forgets it. Opening the folder again adds it back,
+              untrusted until you trust it again.
+            </p>
+          }
+          confirmLabel="Remove from list"
+          danger
+          onConfirm={() => remove(workspace.id)}
+          onCancel={() => setRemoving(false)}
+        />
+      )}
+      {openChosen.question}
       <OpenWorkspaceDialog open={dialogOpen} onClose={() => setDialogOpen(false)} onOpened={openWorkspace} />
     </>
   );
