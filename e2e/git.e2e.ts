@@ -3,7 +3,7 @@
  * status bar follows); push to a local bare remote.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, screenshot, type E2eBrowser } from './support/browser.js';
@@ -71,4 +71,26 @@ it('pushes to a bare remote and shows history with a per-commit diff', async () 
   await browser.page.getByRole('button', { name: /Greet more warmly/ }).click();
   await browser.page.getByTestId('diff-view').getByText('src/index.js').first().waitFor();
   await screenshot(browser.page, 'git-history');
+});
+
+it('snapshots before a discard and brings the change back with "Undo discard"', async () => {
+  const page = browser.page;
+  const gitPage = new GitPage(page);
+  await page.getByRole('tab', { name: 'Changes' }).click();
+  const edited = '# Edited\n\nA change worth keeping after all.\n';
+  const original = await readFile(join(rt.workspaceDir, 'README.md'), 'utf8'); // clean: as committed
+  await writeFile(join(rt.workspaceDir, 'README.md'), edited);
+  await gitPage.changeRow('README.md').waitFor({ timeout: 30_000 });
+  await gitPage.changeRow('README.md').getByRole('button', { name: 'Discard changes to README.md' }).click();
+  await page.getByRole('dialog', { name: 'Discard changes?' }).getByRole('button', { name: 'Discard changes' }).click();
+  await gitPage.changeRow('README.md').waitFor({ state: 'detached' });
+  expect(await readFile(join(rt.workspaceDir, 'README.md'), 'utf8')).toBe(original);
+
+  const entry = page.getByTestId('undo-entry').filter({ hasText: 'Discarded README.md' });
+  await entry.waitFor();
+  await screenshot(page, 'git-undo-discard');
+  await entry.getByRole('button', { name: 'Undo discard' }).click();
+  await entry.waitFor({ state: 'detached' });
+  expect(await readFile(join(rt.workspaceDir, 'README.md'), 'utf8')).toBe(edited);
+  await gitPage.changeRow('README.md').waitFor();
 });

@@ -526,10 +526,20 @@ export const workspaceFilesApi = {
     operationId: 'snapshots.restore',
     method: 'post',
     path: '/api/v1/workspaces/{id}/snapshots/{sid}/restore',
-    summary: 'Make the non-ignored tree equal to the snapshot (after an automatic pre_restore snapshot)',
+    summary: 'Make the non-ignored tree equal to the snapshot (after an automatic pre_restore snapshot); with paths, only those files and folders',
     tags: ['snapshots'],
     access: 'token',
     params: snapshotParams,
+    body: z
+      .object({
+        paths: z
+          .array(z.string().min(1))
+          .min(1)
+          .max(10_000)
+          .optional()
+          .describe('Restore only these workspace-relative files or folders (each with what is below it); the rest of the tree is left as it is. Without it, the whole tree.'),
+      })
+      .strict(),
     responses: {
       200: z.object({ snapshot: snapshotSchema, pre_restore: snapshotSchema, written: z.number().int(), removed: z.number().int() }),
       ...commonErrors,

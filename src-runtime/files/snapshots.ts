@@ -165,7 +165,9 @@ export class Snapshots {
     return view;
   }
 
-  restore(workspaceId: string, root: string, id: string): Promise<{ snapshot: Snapshot; pre_restore: Snapshot; written: number; removed: number }> {
+  /** Make the tree (or only `paths`, each with what is below it) equal to the snapshot. */
+  restore(workspaceId: string, root: string, id: string, paths?: string[]): Promise<{ snapshot: Snapshot; pre_restore: Snapshot; written: number; removed: number }> {
+    const wanted = (path: string) => !paths || paths.some((p) => path === p || path.startsWith(`${p}/`));
     return this.exclusive(workspaceId, async () => {
       const target = this.find(workspaceId, id);
       const pre = await this.createLocked(workspaceId, root, `before restoring ${id}`, 'pre_restore');
@@ -179,6 +181,7 @@ export class Snapshots {
       for (let i = 0; i + 1 < diff.length; i += 2) {
         const status = diff[i]!;
         const path = diff[i + 1]!;
+        if (!wanted(path)) continue;
         if (status === 'D') toRemove.push(path);
         else toWrite.push(path);
       }

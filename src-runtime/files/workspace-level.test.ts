@@ -288,6 +288,39 @@ describe('templates, export, snapshots', () => {
     expect((await rt.json(`/api/v1/workspaces/${ws}/snapshots`)).body.snapshots).toHaveLength(2);
   });
 
+  it('restores only the paths asked for, leaving the rest of the tree as it is', async () => {
+    const dir = join(base, 'partial');
+    await mkdir(join(dir, 'src', 'deep'), { recursive: true });
+    await writeFile(join(dir, 'a.txt'), 'A1');
+    await writeFile(join(dir, 'b.txt'), 'B1');
+    await writeFile(join(dir, 'src', 'deep', 'c.txt'), 'C1');
+    const ws = (await rt.json('/api/v1/workspaces', { method: 'POST', json: { root_dir: dir } })).body.workspace.id;
+    const snap = (await rt.json(`/api/v1/workspaces/${ws}/snapshots`, { method: 'POST', json: { label: 'before discarding' } })).body.snapshot;
+    await writeFile(join(dir, 'a.txt'), 'A2');
+    await writeFile(join(dir, 'b.txt'), 'B2');
+    await rm(join(dir, 'src'), { recursive: true });
+    await writeFile(join(dir, 'new.txt'), 'N');
+
+    const restored = await rt.json(`/api/v1/workspaces/${ws}/snapshots/${snap.id}/restore`, { method: 'POST', json: { paths: ['a.txt', 'src'] } });
+    expect(restored.status).toBe(200);
+    expect(restored.body).toMatchObject({ written: 2, removed: 0 });
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('A1');
+    expect(await readFile(join(dir, 'src', 'deep', 'c.txt'), 'utf8')).toBe('C1');
+    expect(await readFile(join(dir, 'b.txt'), 'utf8')).toBe('B2'); // not asked for
+    expect(await readFile(join(dir, 'new.txt'), 'utf8')).toBe('N'); // not asked for
+
+    for (const [paths, code] of [
+      [['../outside'], 'path_traversal'],
+      [['/etc/passwd'], 'path_absolute'],
+      [['.'], 'invalid_path'],
+      [[], 'invalid_request'],
+    ] as const) {
+      const bad = await rt.json(`/api/v1/workspaces/${ws}/snapshots/${snap.id}/restore`, { method: 'POST', json: { paths } });
+      expect(bad.status, JSON.stringify(paths)).toBe(400);
+      expect(bad.body.code).toBe(code);
+    }
+  });
+
   it('works for non-git workspaces too', async () => {
     const dir = join(base, 'plain');
     await mkdir(dir);

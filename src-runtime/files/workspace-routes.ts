@@ -10,6 +10,8 @@ import type { VersionControlServiceApi, WorkspacesServiceApi } from '../services
 import { streamExport } from './export.js';
 import type { Snapshots } from './snapshots.js';
 import { cloneRepository, type Templates } from './templates.js';
+import { badRequest } from '../contract/errors.js';
+import { normaliseRelative } from '../platform/path-guard.js';
 
 export function workspaceLevelRoutes(deps: {
   workspaces: WorkspacesServiceApi;
@@ -45,9 +47,14 @@ export function workspaceLevelRoutes(deps: {
       const w = await workspaces.get(params.id);
       return { snapshots: snapshots.list(w.id) };
     }),
-    bind(api.restoreSnapshot, async ({ params }) => {
+    bind(api.restoreSnapshot, async ({ params, body }) => {
       const w = await workspaces.get(params.id);
-      return snapshots.restore(w.id, w.root_dir, params.sid);
+      const paths = body.paths?.map((p, i) => {
+        const segments = normaliseRelative(p, `paths[${i}]`);
+        if (segments.length === 0) throw badRequest('invalid_path', `paths[${i}] names the workspace root; leave paths out to restore the whole tree`);
+        return segments.join('/');
+      });
+      return snapshots.restore(w.id, w.root_dir, params.sid, paths);
     }),
     bind(api.deleteSnapshot, async ({ params }) => {
       const w = await workspaces.get(params.id);

@@ -5,6 +5,7 @@
  */
 import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { filesApi, type FileEntry, type SearchBody } from '../../../src-runtime/contract/files.js';
+import { withUndo } from '../../app/undo-discard.js';
 import { api } from '../../api/client.js';
 import type { EventHandlers } from '../../api/event-socket.js';
 
@@ -127,8 +128,9 @@ export function useMkdir(ws: string) {
 export function useDeleteFile(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ path, recursive }: { path: string; recursive: boolean }) =>
-      api().call(filesApi.remove, { params: { id: ws, path }, query: recursive ? { recursive: 'true' } : undefined }),
+    // After a snapshot: the Git view's "Undo discard" brings it back (app/undo-discard.ts).
+    mutationFn: async ({ path, recursive }: { path: string; recursive: boolean }) =>
+      (await withUndo(ws, [path], 'deleted', () => api().call(filesApi.remove, { params: { id: ws, path }, query: recursive ? { recursive: 'true' } : undefined }))).result,
     onSuccess: (_r, { path }) => {
       invalidateAround(qc, ws, path);
       qc.removeQueries({ queryKey: fileKeys.content(ws, path) });

@@ -4,7 +4,8 @@
  * the history; the right side shows the selected diff (unified or side by side, loaded on demand).
  */
 import { useQuery } from '@tanstack/react-query';
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useState, useSyncExternalStore } from 'react';
+import { undoEntries } from '../../app/undo-discard.js';
 import { lazyComponent, preloadWhenIdle } from '../../app/lazy-component.js';
 import { ApiError } from '../../../src-runtime/contract/errors.js';
 import type { WorkspaceViewProps } from '../../app/views.js';
@@ -23,6 +24,7 @@ import {
   useCheckout,
   useCommit,
   useDiscard,
+  useUndoDiscard,
   useInitRepo,
   usePull,
   usePush,
@@ -283,6 +285,7 @@ function ChangesPanel({ workspaceId, selected, onSelect }: { workspaceId: string
           </button>
         </div>
       </form>
+      <UndoDiscards workspaceId={workspaceId} />
       {status.clean && <EmptyState title="No changes">The working tree matches the last commit.</EmptyState>}
       {status.conflicted.length > 0 && (
         <section className="change-group" aria-label="Conflicts">
@@ -358,10 +361,50 @@ function ChangesPanel({ workspaceId, selected, onSelect }: { workspaceId: string
         onConfirm={() => {
           const d = toDiscard;
           setToDiscard(null);
-          if (d) discard.mutate({ paths: d.paths }, { onError: fail('Could not discard') });
+          if (d) discard.mutate({ paths: d.paths, deleting: d.untracked }, { onError: fail('Could not discard') });
         }}
       />
     </div>
+  );
+}
+
+/** What the window discarded or deleted this session, newest first, each with "Undo discard". */
+function UndoDiscards({ workspaceId }: { workspaceId: string }) {
+  const entries = useSyncExternalStore(undoEntries.subscribe, () => undoEntries.list(workspaceId));
+  const undo = useUndoDiscard(workspaceId);
+  const toasts = useToasts();
+  if (entries.length === 0) return null;
+  return (
+    <section className="change-group" aria-label="Discarded this session">
+      <h3>
+        Discarded this session <span className="badge">{entries.length}</span>
+      </h3>
+      <ul className="list">
+        {entries.map((e) => (
+          <li key={e.id} className="change-row" data-testid="undo-entry">
+            <span className="path mono" title={e.paths.join('\n')}>
+              {e.what === 'deleted' ? 'Deleted' : 'Discarded'} {e.paths.length === 1 ? e.paths[0] : `${e.paths.length} paths`}{' '}
+              <span className="muted">{new Date(e.at).toLocaleTimeString()}</span>
+            </span>
+            <span className="actions" style={{ opacity: 1 }}>
+              <button
+                type="button"
+                className="button button-small"
+                disabled={undo.isPending}
+                onClick={() =>
+                  undo.mutate(e, {
+                    onSuccess: () => toasts.show('success', `Restored ${e.paths.length === 1 ? e.paths[0] : `${e.paths.length} paths`}`),
+                    onError: (err) => toasts.error('Could not undo', err),
+                  })
+                }
+              >
+                Undo discard
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

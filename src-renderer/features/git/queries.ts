@@ -5,6 +5,7 @@
  */
 import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { gitApi } from '../../../src-runtime/contract/git.js';
+import { undo, withUndo, type UndoEntry } from '../../app/undo-discard.js';
 import { api } from '../../api/client.js';
 import type { EventHandlers } from '../../api/event-socket.js';
 
@@ -76,10 +77,23 @@ function useStatusMutation<V>(ws: string, fn: (vars: V) => Promise<{ status: unk
 
 export const useStage = (ws: string) => useStatusMutation(ws, (paths: string[]) => api().call(gitApi.stage, { params: { id: ws }, body: { paths } }));
 export const useUnstage = (ws: string) => useStatusMutation(ws, (paths: string[]) => api().call(gitApi.unstage, { params: { id: ws }, body: { paths } }));
+/** Discard (or, for untracked files, delete) after a snapshot the Git view can undo from (app/undo-discard.ts). */
 export const useDiscard = (ws: string) =>
-  useStatusMutation(ws, ({ paths, includeStaged }: { paths: string[]; includeStaged?: boolean }) =>
-    api().call(gitApi.discard, { params: { id: ws }, body: { paths, include_staged: includeStaged } }),
-  );
+  useStatusMutation(ws, async ({ paths, includeStaged, deleting }: { paths: string[]; includeStaged?: boolean; deleting?: boolean }) => {
+    const { result } = await withUndo(ws, paths, deleting ? 'deleted' : 'discarded', () =>
+      api().call(gitApi.discard, { params: { id: ws }, body: { paths, include_staged: includeStaged } }),
+    );
+    return result;
+  });
+
+/** Put back what an "Undo discard" entry names. */
+export function useUndoDiscard(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (entry: UndoEntry) => undo(entry),
+    onSuccess: () => refreshAll(qc, ws),
+  });
+}
 
 export function useCommit(ws: string) {
   const qc = useQueryClient();
