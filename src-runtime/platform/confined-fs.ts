@@ -221,10 +221,16 @@ export class ConfinedDir {
         if (isCode(error, 'ENOENT')) return;
         // A file, or a link (O_NOFOLLOW): unlink removes the entry itself.
         if (isCode(error, 'ENOTDIR', 'ELOOP')) {
-          await unlink(this.at(name)).catch((e: unknown) => {
-            if (!isCode(e, 'ENOENT')) throw e;
-          });
-          return;
+          try {
+            await unlink(this.at(name));
+            return;
+          } catch (e) {
+            if (isCode(e, 'ENOENT')) return;
+            // It became a folder in between (EISDIR; EPERM elsewhere than Linux): go again, bounded.
+            if (!isCode(e, 'EISDIR', 'EPERM')) throw e;
+            if (attempt >= 5) throw new ApiError(409, 'path_changed', `"${name}" kept changing between a file and a folder while it was being removed; try again`);
+            continue;
+          }
         }
         throw error;
       }
@@ -239,7 +245,8 @@ export class ConfinedDir {
       } catch (error) {
         if (isCode(error, 'ENOENT')) return;
         // Something was created inside meanwhile: go again, a bounded number of times.
-        if (!isCode(error, 'ENOTEMPTY', 'EEXIST') || attempt >= 5) throw error;
+        if (!isCode(error, 'ENOTEMPTY', 'EEXIST')) throw error;
+        if (attempt >= 5) throw new ApiError(409, 'path_changed', `Entries kept appearing in "${name}" while it was being removed; try again`);
       }
     }
   }
