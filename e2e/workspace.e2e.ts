@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type E2eBrowser } from './support/browser.js';
 import { makeRepo, startRuntime, type E2eRuntime } from './support/runtime.js';
 import { AppPage } from './pages/app-page.js';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 
 let rt: E2eRuntime;
@@ -47,6 +47,8 @@ it('signs in with the token hand-over, opens a folder, switches and trusts it', 
   // The browse dialog: list folders of the repo's parent.
   await browser.page.getByRole('button', { name: 'Open folder…' }).first().click();
   const dialog = browser.page.getByRole('dialog', { name: 'Open a folder' });
+  // It starts in the folder that held the last one opened, not in the home folder.
+  await expect.poll(() => dialog.getByLabel('Folder path').inputValue()).toBe(dirname(other));
   await dialog.getByLabel('Folder path').fill(other);
   await dialog.getByRole('button', { name: 'Go' }).click();
   await dialog.getByText(other).waitFor();

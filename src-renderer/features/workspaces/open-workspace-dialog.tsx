@@ -1,6 +1,7 @@
 /**
  * Opening a folder as a workspace: the native dialog when the desktop bridge has one, otherwise a
- * path field with a server-side folder browser (GET /api/v1/system/folders).
+ * path field with a server-side folder browser (GET /api/v1/system/folders) that starts in the
+ * folder holding the last workspace opened here.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -10,8 +11,26 @@ import { useToasts } from '../../ui/toasts.js';
 import { foldersQuery } from './queries.js';
 import { useOpenFolder } from './open-folder.js';
 
+// Where the folder browser starts: the folder that held the last one opened (home the first time).
+const LAST_FOLDER_KEY = 'workspace-runtime.last-folder-parent';
+const lastFolderParent = () => {
+  try {
+    return localStorage.getItem(LAST_FOLDER_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+const rememberFolderParent = (root: string) => {
+  const parent = root.replace(/[\\/][^\\/]+[\\/]?$/, '');
+  try {
+    if (parent && parent !== root) localStorage.setItem(LAST_FOLDER_KEY, parent);
+  } catch {
+    // Storage full or disabled: start at home next time.
+  }
+};
+
 export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean; onClose: () => void; onOpened: (id: string) => void }) {
-  const [browsePath, setBrowsePath] = useState<string | undefined>(undefined);
+  const [browsePath, setBrowsePath] = useState<string | undefined>(lastFolderParent);
   const [hidden, setHidden] = useState(false);
   const [typed, setTyped] = useState('');
   // A listing that arrives after the user started typing (or while the field has focus) must not
@@ -25,11 +44,20 @@ export function OpenWorkspaceDialog({ open, onClose, onOpened }: { open: boolean
   const folders = useQuery({ ...foldersQuery(browsePath, hidden), enabled: open });
   const toasts = useToasts();
   const openWorkspace = useOpenFolder((workspace) => {
+    rememberFolderParent(workspace.root_dir);
     toasts.show('success', `Opened ${workspace.name}`);
     onOpened(workspace.id);
     onClose();
   });
 
+  // Each time it opens: start over in the folder that held the last workspace opened.
+  useEffect(() => {
+    if (!open) return;
+    const start = lastFolderParent();
+    userTyped.current = false;
+    setTyped(start ?? '');
+    setBrowsePath(start);
+  }, [open]);
   useEffect(() => {
     if (folders.data && !userTyped.current && document.activeElement !== pathInput.current) setTyped(folders.data.listing.path);
   }, [folders.data]);
