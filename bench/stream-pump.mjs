@@ -135,11 +135,19 @@ try {
       const rssStart = await rtB.rssBytes();
       let rssPeak = rssStart;
       const sampler = setInterval(() => void rtB.rssBytes().then((b) => (rssPeak = Math.max(rssPeak, b)), () => undefined), 100);
+      // The JS heap beside RSS (the runtime samples it at most once a second): growth that is heap
+      // garbage V8 has not collected yet vs memory actually held.
+      const heapNow = async () => (await rtB.api('/api/v1/runtime/status')).runtime.memory.heap_used_bytes;
+      const heapStart = await heapNow();
+      let heapPeak = heapStart;
+      const heapSampler = setInterval(() => void heapNow().then((b) => (heapPeak = Math.max(heapPeak, b)), () => undefined), 500);
       const { keepingUp, slow } = await run(eventsB, stalled ? CLIENTS - 1 : CLIENTS, stalled);
       const results = await Promise.all(keepingUp.map((c) => c.done));
       const slowResult = await slow?.done;
       clearInterval(sampler);
+      clearInterval(heapSampler);
       return {
+        runtime_heap_used_mb: { start: mb(heapStart), peak: mb(heapPeak), growth_peak: mb(heapPeak - heapStart) },
         complete_clients: results.filter((r) => r.texts === eventsB).length,
         latency_ms: summary(results.flatMap((r) => r.latencies)),
         runtime_rss_mb: { start: mb(rssStart), peak: mb(rssPeak), growth_peak: mb(rssPeak - rssStart) },
@@ -171,6 +179,8 @@ try {
       stall_ms: STALL_MS,
       runtime_rss_mb: stall.runtime_rss_mb,
       runtime_rss_mb_nobody_stalled: control.runtime_rss_mb,
+      runtime_heap_used_mb: stall.runtime_heap_used_mb,
+      runtime_heap_used_mb_nobody_stalled: control.runtime_heap_used_mb,
       rss_target: 'growth < 20 MB',
       rss_met: stall.rssGrowth < 20 * 1024 * 1024,
       keeping_up: { clients: CLIENTS - 1, complete_clients: stall.complete_clients, latency_ms: stall.latency_ms, nobody_stalled_latency_ms: control.latency_ms },
