@@ -50,7 +50,7 @@ it('signs in with the token hand-over, opens a folder, switches and trusts it', 
   // It starts in the folder that held the last one opened, not in the home folder.
   await expect.poll(() => dialog.getByLabel('Folder path').inputValue()).toBe(dirname(other));
   await dialog.getByLabel('Folder path').fill(other);
-  await dialog.getByRole('button', { name: 'Go' }).click();
+  await dialog.getByRole('button', { name: 'Go', exact: true }).click();
   await dialog.getByText(other).waitFor();
   await screenshot(browser.page, 'workspace-open-dialog');
   await dialog.getByRole('button', { name: 'Close' }).click();
