@@ -1,5 +1,5 @@
 /**
- * Closing the desktop window with unsaved edits, in real Chromium. The Electron binary cannot run
+ * Closing the desktop window with unsaved edits, and folders the desktop hands over, in real Chromium. The Electron binary cannot run
  * here, so the page gets a stand-in for the preload bridge (the same DesktopBridge members, see
  * src-main/preload.ts): the test plays the main process's `wr:close-requested` (sent when a close
  * is held by the page's `beforeunload`, src-main/window.ts) and records `closeWindow()`.
@@ -20,6 +20,7 @@ const disk = (path: string) => readFile(join(rt.workspaceDir, path), 'utf8');
 
 interface FakeDesktop {
   requestClose(): void;
+  openFolder(path: string): void;
   closed: number;
 }
 
@@ -27,12 +28,13 @@ beforeAll(async () => {
   [rt, browser] = await Promise.all([startRuntime(), launchBrowser()]);
   await browser.page.addInitScript(
     ({ url, token }) => {
-      const state = { closeListeners: [] as Array<() => void>, closed: 0 };
+      const state = { closeListeners: [] as Array<() => void>, folderListeners: [] as Array<(path: string) => void>, closed: 0 };
       const off = () => () => undefined;
       // Runs in the page (DOM types are not in the Node tsconfig, hence globalThis).
       const w = globalThis as unknown as { workspaceRuntimeDesktop: unknown; fakeDesktop: FakeDesktop };
       w.fakeDesktop = {
         requestClose: () => state.closeListeners.forEach((l) => l()),
+        openFolder: (path: string) => state.folderListeners.forEach((l) => l(path)),
         get closed() {
           return state.closed;
         },
@@ -45,7 +47,10 @@ beforeAll(async () => {
         revealPath: async () => undefined,
         openExternal: async () => undefined,
         onReconnect: off,
-        onOpenFolder: off,
+        onOpenFolder: (listener: (path: string) => void) => {
+          state.folderListeners.push(listener);
+          return () => (state.folderListeners = state.folderListeners.filter((l) => l !== listener));
+        },
         onCloseWorkspace: off,
         onCloseRequested: (listener: () => void) => {
           state.closeListeners.push(listener);
@@ -101,4 +106,16 @@ it('asks Save / Don\'t save / Cancel before the window closes with unsaved text,
   await ask.getByRole('button', { name: "Don't save" }).click();
   await expect.poll(closedCount).toBe(3);
   expect(await disk('src/util/math.js')).toBe(`${MATH}// before closing`);
+});
+
+it('asks which workspace is meant when the menu, the command line or a drop opens a folder inside one', async () => {
+  const page = browser.page;
+  const { workspaces } = await rt.json<{ workspaces: Array<{ name: string; root_dir: string }> }>('/api/v1/workspaces');
+  const parent = workspaces.find((w) => w.root_dir === rt.workspaceDir)!;
+  await page.evaluate(`window.fakeDesktop.openFolder(${JSON.stringify(`${rt.workspaceDir}/src`)})`);
+  const question = page.getByRole('dialog', { name: 'This folder is inside a workspace' });
+  await question.waitFor();
+  await question.getByRole('button', { name: `Open ${parent.name}` }).click();
+  await question.waitFor({ state: 'hidden' });
+  expect((await rt.json<{ workspaces: unknown[] }>('/api/v1/workspaces')).workspaces).toHaveLength(workspaces.length);
 });

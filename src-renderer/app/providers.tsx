@@ -6,15 +6,21 @@ import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { startEventSocket, type AppEventSocket, type EventHandlers } from '../api/event-socket.js';
 import { ToastProvider, useToasts } from '../ui/toasts.js';
-import { api } from '../api/client.js';
 import { bridge } from '../api/connection.js';
-import { workspacesApi } from '../../src-runtime/contract/workspaces.js';
+import { useOpenFolder } from '../features/workspaces/open-folder.js';
 import { AppStateProvider, useAppState } from './app-state.js';
 
 function EventSocketBridge({ queryClient, handlers }: { queryClient: QueryClient; handlers: EventHandlers[] }) {
   const socket = useRef<AppEventSocket | null>(null);
   const { workspaceId, openWorkspace } = useAppState();
   const toasts = useToasts();
+  // Folders from the menu, the command line or a drop: a folder inside a workspace asks which is meant.
+  const openChosen = useOpenFolder((workspace) => openWorkspace(workspace.id));
+  const openFolder = useRef(openChosen.open);
+  openFolder.current = openChosen.open;
+  useEffect(() => {
+    if (openChosen.error) toasts.error('Could not open the folder', openChosen.error);
+  }, [openChosen.error, toasts]);
   useEffect(() => {
     socket.current = startEventSocket(queryClient, handlers);
     return () => socket.current?.close();
@@ -25,15 +31,7 @@ function EventSocketBridge({ queryClient, handlers }: { queryClient: QueryClient
     const desktop = bridge();
     if (!desktop) return;
     const offs = [
-      desktop.onOpenFolder((path) => {
-        api()
-          .call(workspacesApi.resolve, { body: { path } })
-          .then(({ workspace }) => {
-            void queryClient.invalidateQueries({ queryKey: ['workspaces'] });
-            openWorkspace(workspace.id);
-          })
-          .catch((e: unknown) => toasts.error(`Could not open ${path}`, e));
-      }),
+      desktop.onOpenFolder((path) => openFolder.current(path)),
       desktop.onReconnect(() => {
         socket.current?.reconnect();
         void queryClient.invalidateQueries();
@@ -41,11 +39,11 @@ function EventSocketBridge({ queryClient, handlers }: { queryClient: QueryClient
       desktop.onCloseWorkspace(() => openWorkspace(undefined)),
     ];
     return () => offs.forEach((off) => off());
-  }, [queryClient, openWorkspace, toasts]);
+  }, [queryClient, openWorkspace]);
   useEffect(() => {
     socket.current?.setWorkspace(workspaceId);
   }, [workspaceId]);
-  return null;
+  return openChosen.question;
 }
 
 export function Providers({ queryClient, handlers, children }: { queryClient: QueryClient; handlers: EventHandlers[]; children: ReactNode }) {
