@@ -160,15 +160,21 @@ export class ConfinedDir {
 
   async mkdir(name: string): Promise<void> {
     await this.recheck();
-    await mkdir(this.at(name));
+    await mkdir(this.at(name)).catch((error: unknown) => this.vanished(error, name));
     await this.afterCreate(name);
   }
 
   /** Create the link `name` → `target` (the link itself is the entry; nothing is followed). */
   async symlink(target: string, name: string): Promise<void> {
     await this.recheck();
-    await symlink(target, this.at(name));
+    await symlink(target, this.at(name)).catch((error: unknown) => this.vanished(error, name));
     await this.afterCreate(name);
+  }
+
+  // Creating in a folder that was removed after it was opened fails with ENOENT: the caller's 404.
+  private vanished(error: unknown, name: string): never {
+    if (isCode(error, 'ENOENT')) throw new ApiError(404, 'parent_not_found', `The folder meant to hold "${name}" was removed meanwhile; nothing was created`);
+    throw error;
   }
 
   async unlink(name: string): Promise<void> {
