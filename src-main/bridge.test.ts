@@ -260,22 +260,17 @@ describe('closing a window with unsaved edits', () => {
   }
 
   it('asks the page when a close (not a reload) is held by its beforeunload', async () => {
-    vi.useFakeTimers();
-    try {
-      const { guardUnsavedClose } = await import('./window.js');
-      const win = new EventEmitter();
-      const contents = new FakeContents();
-      guardUnsavedClose(win as never, contents as never);
-      contents.emit('will-prevent-unload', { preventDefault: () => undefined }); // a reload: stays cancelled, nobody asked
-      expect(contents.sentToPage).toEqual([]);
-      win.emit('close', { preventDefault: () => undefined });
-      contents.emit('will-prevent-unload', { preventDefault: () => undefined });
-      expect(contents.sentToPage).toEqual([['wr:close-requested', null]]);
-      vi.runAllTimers(); // that close attempt is over
-      contents.emit('will-prevent-unload', { preventDefault: () => undefined });
-      expect(contents.sentToPage).toHaveLength(1);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { guardUnsavedClose } = await import('./window.js');
+    const win = new EventEmitter();
+    const contents = new FakeContents();
+    guardUnsavedClose(win as never, contents as never);
+    contents.emit('will-prevent-unload', { preventDefault: () => undefined }); // a reload: stays cancelled, nobody asked
+    expect(contents.sentToPage).toEqual([]);
+    win.emit('close', { preventDefault: () => undefined });
+    contents.emit('will-prevent-unload', { preventDefault: () => undefined });
+    expect(contents.sentToPage).toEqual([['wr:close-requested', null]]);
+    // that close attempt is over: a later objection without a close is a reload
+    contents.emit('will-prevent-unload', { preventDefault: () => undefined });
+    expect(contents.sentToPage).toHaveLength(1);
   });
 });

@@ -68,22 +68,19 @@ export function registerBridgeIpc(handlers: BridgeHandlers, runtimeUrl: () => st
       }
     });
   }
-  const onDropped = (event: IpcMainEvent, paths: unknown) => {
-    try {
-      assertTrustedSender(event, runtimeUrl());
-      handlers.droppedPaths(event.sender, parsePathList(paths));
-    } catch {
-      // A fire-and-forget message has nobody to answer: an untrusted or malformed one is dropped.
-    }
-  };
-  const onCloseWindow = (event: IpcMainEvent) => {
-    try {
-      assertTrustedSender(event, runtimeUrl());
-      handlers.closeWindow(event.sender);
-    } catch {
-      // As above: an untrusted sender's message is dropped.
-    }
-  };
+  // A fire-and-forget message has nobody to answer: an untrusted or malformed one is dropped.
+  const fromTrusted =
+    (handle: (event: IpcMainEvent, ...args: unknown[]) => void) =>
+    (event: IpcMainEvent, ...args: unknown[]) => {
+      try {
+        assertTrustedSender(event, runtimeUrl());
+        handle(event, ...args);
+      } catch {
+        // dropped
+      }
+    };
+  const onDropped = fromTrusted((event, paths) => handlers.droppedPaths(event.sender, parsePathList(paths)));
+  const onCloseWindow = fromTrusted((event) => handlers.closeWindow(event.sender));
   ipcMain.on('wr:dropped-paths', onDropped);
   ipcMain.on('wr:close-window', onCloseWindow);
   return () => {

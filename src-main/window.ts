@@ -47,13 +47,15 @@ export function lockNavigation(contents: WebContents, runtimeUrl: () => string |
  */
 export function guardUnsavedClose(win: Pick<BrowserWindow, 'on'>, contents: WebContents): void {
   let closing = false;
+  // The page answers `beforeunload` asynchronously, so the close attempt lasts until it objects
+  // (will-prevent-unload) or the window goes; an objection without a close before it is a reload.
   win.on('close', () => {
     closing = true;
-    // Whatever the page answers, this close attempt ends in this tick.
-    setTimeout(() => (closing = false), 0);
   });
   contents.on('will-prevent-unload', () => {
-    if (closing) sendToRenderer(contents, 'wr:close-requested', null);
+    if (!closing) return;
+    closing = false;
+    sendToRenderer(contents, 'wr:close-requested', null);
   });
 }
 

@@ -15,12 +15,12 @@ function EventSocketBridge({ queryClient, handlers }: { queryClient: QueryClient
   const { workspaceId, openWorkspace } = useAppState();
   const toasts = useToasts();
   // Folders from the menu, the command line or a drop: a folder inside a workspace asks which is meant.
-  const openChosen = useOpenFolder((workspace) => openWorkspace(workspace.id));
+  const openChosen = useOpenFolder(
+    (workspace) => openWorkspace(workspace.id),
+    (e) => toasts.error('Could not open the folder', e),
+  );
   const openFolder = useRef(openChosen.open);
   openFolder.current = openChosen.open;
-  useEffect(() => {
-    if (openChosen.error) toasts.error('Could not open the folder', openChosen.error);
-  }, [openChosen.error, toasts]);
   useEffect(() => {
     socket.current = startEventSocket(queryClient, handlers);
     return () => socket.current?.close();

@@ -25,7 +25,8 @@ export interface OpenFolder {
   question: ReactNode;
 }
 
-export function useOpenFolder(onOpened: (workspace: Workspace) => void): OpenFolder {
+/** `onError`: where a failed resolve goes (a toast); without it the caller shows `error` itself. */
+export function useOpenFolder(onOpened: (workspace: Workspace) => void, onError?: (error: Error) => void): OpenFolder {
   const resolve = useOpenWorkspace();
   const add = useAddWorkspace();
   const [inside, setInside] = useState<{ path: string; workspace: Workspace } | null>(null);
@@ -35,6 +36,7 @@ export function useOpenFolder(onOpened: (workspace: Workspace) => void): OpenFol
         if (isInsideWorkspace(path.trim(), workspace.root_dir)) setInside({ path: trimSlashes(path.trim()), workspace });
         else onOpened(workspace);
       },
+      onError,
     });
   const question = inside && (
     <Dialog open wide title="This folder is inside a workspace" onClose={() => setInside(null)} describedBy="inside-text">

@@ -29,7 +29,10 @@ export function WorkspaceSwitcher() {
   const trustPrompt = useTrustPrompt();
   const setTrusted = useSetTrusted();
   const toasts = useToasts();
-  const openChosen = useOpenFolder((ws) => openWorkspace(ws.id));
+  const openChosen = useOpenFolder(
+    (ws) => openWorkspace(ws.id),
+    (e) => toasts.error('Could not open the folder', e),
+  );
   const forget = useForgetWorkspace();
   const [removing, setRemoving] = useState(false);
 
@@ -55,9 +58,6 @@ export function WorkspaceSwitcher() {
     if (!path) return;
     openChosen.open(path);
   };
-  useEffect(() => {
-    if (openChosen.error) toasts.error('Could not open the folder', openChosen.error);
-  }, [openChosen.error, toasts]);
 
   const remove = (id: string) =>
     forget.mutate(id, {
